@@ -1,0 +1,1 @@
+"""Benchmark of our engine against the naive jieba + Whoosh recipe (see docs/benchmarks.md)."""
