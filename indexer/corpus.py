@@ -1,0 +1,155 @@
+"""Walk a corpus folder and read each file into an Article, or say why not."""
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Iterator
+
+import frontmatter
+import yaml
+
+from .clean import html_to_text
+from .dates import DEFAULT_TZ, parse_date
+from .errors import CorpusNotFound
+
+__all__ = ["Article", "Problem", "find_files", "read_article", "iter_articles", "MAX_FILE_BYTES"]
+
+# Larger files are read only up to here; news articles are a few KB.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class Problem:
+    """Something wrong with one file: skipped (fatal) or indexed with a caveat."""
+
+    path: str
+    reason: str
+    fatal: bool = True
+
+
+@dataclass
+class Article:
+    """One article as read from its file."""
+
+    path: str                 # relative to the corpus root, POSIX separators
+    title: str
+    body: str                 # cleaned text, one paragraph per line
+    html: str                 # the original body HTML (untrusted)
+    categories: list[str]
+    author: str
+    date: datetime | None
+    image: str = ""
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def find_files(root: str | os.PathLike) -> list[Path]:
+    """Every *.md file below root, sorted; symlinked folders are not followed."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CorpusNotFound(f"corpus folder not found: {root}")
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, onerror=None, followlinks=False):
+        dirs.sort()
+        found.extend(Path(folder) / f for f in files if f.endswith(".md"))
+    return sorted(found)
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """Text and, when it was not UTF-8, the encoding used."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "cp1252"]).best()
+    if best is None:
+        raise ValueError("not UTF-8 and no known text encoding fits")
+    return str(best), best.encoding
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(_text(v) for v in value if v is not None)
+    return html.unescape(str(value)).strip()
+
+
+def _categories(value: object) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [c for c in (_text(v) for v in items) if c]
+
+
+def _split(text: str, rel: str) -> tuple[dict, str]:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped.startswith("---"):
+        raise ValueError("no front matter (the file must start with ---)")
+    try:
+        post = frontmatter.loads(stripped)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValueError(f"broken YAML front matter{where}: {problem}") from None
+    if not post.metadata:
+        raise ValueError("front matter is empty, not closed by ---, or not a mapping")
+    return dict(post.metadata), post.content
+
+
+def read_article(root: Path, path: Path, naive_tz: tzinfo = DEFAULT_TZ
+                 ) -> tuple[Article | None, list[Problem]]:
+    """Read one file. Returns the article (or None) and what was wrong with it."""
+    rel = path.relative_to(root).as_posix()
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(rel, f"cannot read: {exc.strerror or exc}")]
+    notes: list[Problem] = []
+    if len(data) > MAX_FILE_BYTES:
+        data = data[:MAX_FILE_BYTES]
+        notes.append(Problem(rel, f"larger than {MAX_FILE_BYTES} bytes; rest ignored", False))
+    if not data.strip():
+        return None, [Problem(rel, "empty file")]
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(rel, "binary file, not text")]
+    try:
+        text, encoding = _decode(data)
+        if encoding:
+            notes.append(Problem(rel, f"not UTF-8; decoded as {encoding}", False))
+        meta, content = _split(text.replace("\r\n", "\n"), rel)
+    except ValueError as exc:
+        return None, notes + [Problem(rel, str(exc))]
+    return _article(rel, path, meta, content, naive_tz, notes), notes
+
+
+def _article(rel: str, path: Path, meta: dict, content: str, naive_tz: tzinfo,
+             notes: list[Problem]) -> Article:
+    title = _text(meta.get("title")) or path.stem
+    date = None
+    if meta.get("date") is None:
+        notes.append(Problem(rel, "no date", False))
+    else:
+        try:
+            date = parse_date(meta["date"], naive_tz)
+        except ValueError as exc:
+            notes.append(Problem(rel, f"bad date, indexed without one: {exc}", False))
+    body_html = content.strip()
+    return Article(
+        path=rel, title=title, body=html_to_text(body_html), html=body_html,
+        categories=_categories(meta.get("categories")), author=_text(meta.get("author")),
+        date=date, image=_text(meta.get("headimg") or meta.get("thumbnail")),
+        warnings=list(notes))
+
+
+def iter_articles(root: str | os.PathLike) -> Iterator[tuple[Article | None, list[Problem]]]:
+    """read_article for every file of the corpus, in path order."""
+    root = Path(root)
+    for path in find_files(root):
+        yield read_article(root, path)

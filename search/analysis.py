@@ -1,0 +1,213 @@
+"""Text analysis shared by indexing and querying.
+
+Everything that decides which strings match lives here, so the index and the
+query side cannot drift apart:
+
+* ``normalize`` folds width, case and Traditional/Simplified per character
+  (NFKC, casefold, OpenCC t2s). Per character, not per phrase, so that the
+  same character always folds the same way at both ends.
+* ``grams`` turns normalised text into overlapping character bigrams with
+  positions; this is the recall layer that makes every substring findable.
+* ``Segmenter`` wraps a private jieba tokenizer (optionally with a user
+  dictionary) and yields words with token positions, search-mode sub-words at
+  their parent's position, and character offsets.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+__all__ = [
+    "ANALYSIS_VERSION", "normalize", "normalize_with_map", "word_runs", "grams",
+    "char_counts", "Segmenter", "WordToken", "is_searchable",
+]
+
+# Bump whenever a change here alters what gets indexed: it is part of the
+# fingerprint stored with every index, so old indexes ask to be rebuilt.
+ANALYSIS_VERSION = "3"
+
+# Letters and digits of any script; "_" is punctuation for us.
+_RUN = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """Code point -> folded text, for every code point that changes."""
+    import opencc
+
+    table: dict[int, str] = {}
+    for cp in range(0x30000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        ch = chr(cp)
+        folded = unicodedata.normalize("NFKC", ch).casefold()
+        if folded != ch:
+            table[cp] = folded
+    # Convert Han characters one per line so OpenCC applies no phrase rules:
+    # the mapping must not depend on the neighbouring characters.
+    han = [chr(cp) for cp in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000),
+                              *range(0xF900, 0xFB00), *range(0x20000, 0x2FA20))]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(han)).split("\n")
+    if len(simplified) == len(han):
+        for src, dst in zip(han, simplified):
+            if src != dst and len(dst) == 1:
+                base = table.get(ord(src), src)
+                table[ord(src)] = dst if base == src else base
+        # Apply t2s after NFKC too (compatibility ideographs fold to Han).
+        for cp, folded in list(table.items()):
+            if len(folded) == 1 and folded != chr(cp):
+                table[cp] = table.get(ord(folded), folded)
+    return table
+
+
+def normalize(text: str) -> str:
+    """Fold width, case and Traditional characters: the searchable form."""
+    return text.translate(_fold_table())
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalise and return, for each output character, its source index."""
+    table = _fold_table()
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        rep = table.get(ord(ch), ch)
+        out.append(rep)
+        origin.extend([i] * len(rep))
+    return "".join(out), origin
+
+
+def is_searchable(text: str) -> bool:
+    """True if the normalised text has any letter or digit to search for."""
+    return _RUN.search(text) is not None
+
+
+def word_runs(norm: str) -> Iterator[tuple[int, str]]:
+    """(position, run) for each run of letters/digits in normalised text.
+
+    Positions count letters and digits only: punctuation and spaces take
+    none, so a phrase matches across them (北约，东扩 ~ "北约 东扩").
+    """
+    pos = 0
+    for m in _RUN.finditer(norm):
+        run = m.group()
+        yield pos, run
+        pos += len(run)
+
+
+def grams(norm: str) -> dict[str, list[int]]:
+    """Character bigrams of normalised text -> their positions.
+
+    Each letter or digit at position p yields the bigram starting there, or
+    itself alone when it ends its run; so every position has one token and
+    a substring of two or more characters is a phrase of bigrams.
+    """
+    poses: dict[str, list[int]] = {}
+    for start, run in word_runs(norm):
+        last = len(run) - 1
+        for i in range(last):
+            poses.setdefault(run[i:i + 2], []).append(start + i)
+        poses.setdefault(run[last], []).append(start + last)
+    return poses
+
+
+def char_counts(norm: str) -> Counter:
+    """Letters and digits of normalised text -> occurrence counts."""
+    return Counter("".join(_RUN.findall(norm)))
+
+
+@dataclass(frozen=True)
+class WordToken:
+    """A segmented word: text, token position and source character span."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+def _cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    path = os.path.join(base, "newsearch")
+    try:
+        os.makedirs(path, exist_ok=True)
+        return path
+    except OSError:
+        return tempfile.gettempdir()
+
+
+class Segmenter:
+    """A private jieba tokenizer, so user dictionaries never leak between indexes."""
+
+    def __init__(self, userdict: str | os.PathLike | None = None):
+        import jieba
+
+        self._jieba = jieba
+        self.tokenizer = jieba.Tokenizer()
+        # jieba caches its model in the system temp folder and never checks it
+        # for staleness; keep ours in a folder of our own.
+        self.tokenizer.tmp_dir = _cache_dir()
+        self.userdict_text = ""
+        self._lock = threading.Lock()
+        self._ready = False
+        if userdict is not None:
+            self.userdict_text = Path(userdict).read_text(encoding="utf-8-sig")
+
+    def initialize(self) -> None:
+        """Load the dictionary now (about half a second) rather than on first use."""
+        with self._lock:
+            if self._ready:
+                return
+            import logging
+
+            self._jieba.setLogLevel(logging.WARNING)
+            self.tokenizer.initialize()
+            for line in self.userdict_text.splitlines():
+                parts = normalize(line).split()
+                if parts:
+                    freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                    tag = parts[-1] if len(parts) > 2 else None
+                    self.tokenizer.add_word(parts[0], freq, tag)
+            self._ready = True
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of what decides segmentation: jieba's dictionary and ours."""
+        h = hashlib.sha256()
+        h.update(self._jieba.__version__.encode())
+        h.update(self.userdict_text.encode())
+        return h.hexdigest()[:16]
+
+    def words(self, norm: str) -> list[str]:
+        """Precise-mode words of normalised text that carry letters or digits."""
+        self.initialize()
+        return [w for w in self.tokenizer.cut(norm) if _RUN.search(w)]
+
+    def tokens(self, norm: str) -> Iterator[WordToken]:
+        """Search-mode tokens with token positions (sub-words share their parent's)."""
+        self.initialize()
+        freq = self.tokenizer.FREQ
+        offset = 0
+        pos = -1
+        for word in self.tokenizer.cut(norm):
+            start, n = offset, len(word)
+            offset += n
+            if not _RUN.search(word):
+                continue
+            pos += 1
+            for size in (2, 3):
+                if n > size:
+                    for i in range(n - size + 1):
+                        sub = word[i:i + size]
+                        if freq.get(sub):
+                            yield WordToken(sub, pos, start + i, start + i + size)
+            yield WordToken(word, pos, start, start + n)

@@ -1,0 +1,110 @@
+"""Titles and snippets with the matched pieces in <mark>, everything else escaped.
+
+Matching happens on normalised text (so 台灣 marks 台湾 and ＦＯＯ marks foo)
+and is mapped back to the original characters for display.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from html import escape
+
+from .analysis import _fold_table, normalize, word_runs
+
+__all__ = ["Highlighter"]
+
+SNIPPET_CHARS = 120
+_LEAD = 20  # characters of context kept before the first match
+_SPACE = re.compile(r"\s+")
+
+
+def _term_pattern(term: str) -> str | None:
+    runs = [re.escape(run) for _, run in word_runs(term)]
+    # Between runs any punctuation or space matches, as in the index.
+    return r"[\W_]*".join(runs) if runs else None
+
+
+class _Mapper:
+    """Maps indexes in normalised text back to the original text."""
+
+    def __init__(self, text: str):
+        table = _fold_table()
+        self.norm = normalize(text)
+        self.marks: list[int] = []   # normalised index where the shift changes
+        self.shifts: list[int] = []  # original = normalised - shift from there on
+        if len(self.norm) != len(text):
+            shift, pos = 0, 0
+            for i, ch in enumerate(text):
+                n = len(table.get(ord(ch), ch))
+                pos += n
+                if n != 1:
+                    shift += n - 1
+                    self.marks.append(pos)
+                    self.shifts.append(shift)
+
+    def start(self, i: int) -> int:
+        k = bisect_right(self.marks, i)
+        return i - (self.shifts[k - 1] if k else 0)
+
+    def end(self, j: int) -> int:
+        return self.start(j - 1) + 1 if j > 0 else 0
+
+
+class Highlighter:
+    """Marks a fixed list of normalised query terms in any text."""
+
+    def __init__(self, terms: list[str]):
+        pats = [p for p in (_term_pattern(t) for t in sorted(terms, key=len, reverse=True)) if p]
+        self.regex = re.compile("|".join(pats)) if pats else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Original-text (start, end) of every match, in order, not overlapping."""
+        if self.regex is None or not text:
+            return []
+        mapper = _Mapper(text)
+        return [(mapper.start(m.start()), mapper.end(m.end()))
+                for m in self.regex.finditer(mapper.norm) if m.end() > m.start()]
+
+    def mark(self, text: str) -> str:
+        """The whole text, escaped, with matches in <mark>."""
+        return _render(text, self.spans(text), 0, len(text))
+
+    def snippet(self, text: str, size: int = SNIPPET_CHARS) -> str:
+        """The best passage of about ``size`` characters, escaped and marked."""
+        text = _SPACE.sub(" ", text).strip()
+        spans = self.spans(text)
+        start = _best_window(text, spans, size)
+        end = min(len(text), start + size)
+        html = _render(text, spans, start, end)
+        return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
+
+
+def _best_window(text: str, spans: list[tuple[int, int]], size: int) -> int:
+    """Start of the window holding the most distinct matched strings."""
+    if not spans:
+        return 0
+    best, best_key = 0, (-1, -1)
+    for i, (s, _) in enumerate(spans):
+        inside = [text[a:b] for a, b in spans[i:] if b <= s + size]
+        key = (len(set(inside)), len(inside))
+        if key > best_key:
+            best, best_key = s, key
+    start = max(0, best - _LEAD)
+    # Prefer to open at a sentence boundary when one is close.
+    cut = max(text.rfind(p, start, best) for p in "。！？；.!?")
+    if cut >= 0 and best - cut <= _LEAD:
+        start = cut + 1
+    return min(start, max(0, len(text) - size)) if start > 0 else 0
+
+
+def _render(text: str, spans, start: int, end: int) -> str:
+    out, pos = [], start
+    for a, b in spans:
+        a, b = max(a, start), min(b, end)
+        if a >= b or a < pos:
+            continue
+        out.append(escape(text[pos:a]))
+        out.append("<mark>" + escape(text[a:b]) + "</mark>")
+        pos = b
+    out.append(escape(text[pos:end]))
+    return "".join(out)

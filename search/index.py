@@ -1,0 +1,258 @@
+"""Opening an index and searching it: the query module's main entry point."""
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import date as date_cls, datetime, time as time_cls, timezone
+from pathlib import Path
+
+from whoosh import index as windex, query as wq, sorting
+
+from .analysis import Segmenter
+from .errors import IndexMismatch, IndexNotFound, QueryError
+from .highlight import Highlighter
+from .query import compile_query, highlight_terms, parse
+from .schema import CHINA_TZ, fingerprint
+from .storage import current_generation, read_meta
+
+__all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
+
+SORTS = ("relevance", "newest", "oldest")
+USERDICT_NAME = "userdict.txt"
+_FAR = 2 ** 62
+
+
+@dataclass
+class Hit:
+    """One article in a result list (duplicates folded into one hit)."""
+
+    id: str
+    path: str
+    duplicates: list[str]
+    title: str
+    date: datetime | None
+    categories: list[str]
+    author: str
+    score: float
+    title_html: str
+    snippet_html: str
+
+
+@dataclass
+class ResultPage:
+    """One page of results, with the exact total and facet counts."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class Article:
+    """A whole stored article, for an article view."""
+
+    id: str
+    path: str
+    duplicates: list[str]
+    title: str
+    body: str
+    html: str
+    date: datetime | None
+    categories: list[str]
+    author: str
+
+
+def _as_utc(value, name: str, end: bool) -> int | None:
+    """Epoch seconds for a since/until bound; a bare date covers its whole day (CST)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value \
+                else date_cls.fromisoformat(value)
+        except ValueError:
+            raise QueryError(f"{name}: not a date: {value!r}") from None
+    if isinstance(value, datetime):
+        dt = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+    elif isinstance(value, date_cls):
+        dt = datetime.combine(value, time_cls.max if end else time_cls.min, CHINA_TZ)
+    else:
+        raise QueryError(f"{name}: expected a date or datetime, got {type(value).__name__}")
+    return int(dt.timestamp())
+
+
+def _validate(page, per_page, sort) -> None:
+    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
+        raise QueryError(f"page must be a whole number >= 1, got {page!r}")
+    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 1000:
+        raise QueryError(f"per_page must be between 1 and 1000, got {per_page!r}")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+
+
+def _filter(categories, since, until) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if categories:
+        if isinstance(categories, str):
+            categories = [categories]
+        parts.append(wq.Or([wq.Term("category", c) for c in categories]))
+    lo, hi = _as_utc(since, "since", False), _as_utc(until, "until", True)
+    if lo is not None and hi is not None and lo > hi:
+        raise QueryError("since must not be later than until")
+    if lo is not None or hi is not None:
+        # Both ends explicit: Whoosh 2.7 mishandles open-ended numeric ranges.
+        parts.append(wq.NumericRange("ts", -_FAR if lo is None else lo,
+                                     _FAR if hi is None else hi))
+        parts.append(wq.NumericRange("has_date", 1, 1))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _date(stored) -> datetime | None:
+    if not stored:
+        return None
+    dt = datetime.fromisoformat(stored)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+class Index:
+    """A searchable index; share one per process, it is safe across threads."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open(current_generation(self.path))
+
+    def _open(self, gen: Path) -> None:
+        meta = read_meta(gen)
+        userdict = gen / USERDICT_NAME
+        seg = Segmenter(userdict if userdict.exists() else None)
+        expected = fingerprint(seg.fingerprint)
+        if meta.get("fingerprint") != expected:
+            raise IndexMismatch(
+                f"index at {self.path} was built with different analysis "
+                f"({meta.get('fingerprint')} != {expected}); rebuild it with: "
+                f"python -m indexer --rebuild")
+        try:
+            whoosh_ix = windex.open_dir(str(gen))
+        except Exception as exc:  # Whoosh raises many kinds on a damaged folder
+            raise IndexNotFound(f"cannot open index in {gen}: {exc}") from None
+        seg.initialize()
+        with self._lock:
+            self.generation, self.meta, self.segmenter, self._ix = gen, meta, seg, whoosh_ix
+
+    def _searcher(self):
+        gen = current_generation(self.path)
+        if gen != self.generation:
+            with self._lock:
+                if gen != self.generation:
+                    self._open(gen)
+        cached = getattr(self._local, "searcher", None)
+        if cached is None or cached[0] is not self._ix:
+            cached = (self._ix, self._ix.searcher())
+        else:
+            cached = (cached[0], cached[1].refresh())
+        self._local.searcher = cached
+        return cached[1]
+
+    @property
+    def doc_count(self) -> int:
+        """Number of distinct articles (duplicates counted once)."""
+        return self._searcher().doc_count()
+
+    def categories(self) -> list[str]:
+        """Every category name in the index."""
+        reader = self._searcher().reader()
+        return [t.decode("utf-8") for t in reader.lexicon("category")]
+
+    def search(self, q: str, page: int = 1, per_page: int = 10, categories=None,
+               since=None, until=None, sort: str = "relevance", highlight: bool = True,
+               facets: bool = True) -> ResultPage:
+        """Ranked, highlighted results; QueryError only for bad parameters."""
+        _validate(page, per_page, sort)
+        started = time.perf_counter()
+        flt = _filter(categories, since, until)
+        searcher = self._searcher()
+        parsed = parse(q if isinstance(q, str) else "")
+        wquery = compile_query(parsed, self.segmenter, self.categories())
+        kwargs = {"limit": page * per_page, "filter": flt, "terms": False}
+        if sort != "relevance":
+            kwargs["sortedby"] = sorting.MultiFacet([
+                sorting.FieldFacet("has_date", reverse=True),
+                sorting.FieldFacet("ts", reverse=sort == "newest")])
+        if facets:
+            kwargs["groupedby"] = {
+                "categories": sorting.FieldFacet("category", allow_overlap=True),
+                "years": sorting.FieldFacet("year")}
+        results = searcher.search(wquery, **kwargs)
+        marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
+        hits = [self._hit(r, marker) for r in results[(page - 1) * per_page:]]
+        return ResultPage(
+            query=q, total=len(results), page=page, per_page=per_page, hits=hits,
+            facets=_facets(results) if facets else {},
+            took_ms=(time.perf_counter() - started) * 1000)
+
+    def _hit(self, r, marker: Highlighter | None) -> Hit:
+        f = r.fields()
+        title, body = f.get("title", ""), f.get("body", "")
+        return Hit(
+            id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
+            title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
+            author=f.get("author", ""), score=float(r.score or 0.0),
+            title_html=marker.mark(title) if marker else "",
+            snippet_html=marker.snippet(body) if marker else "")
+
+    def get(self, article_id: str) -> Article | None:
+        """The article with this id, or None."""
+        if not isinstance(article_id, str) or not article_id:
+            return None
+        f = self._searcher().document(id=article_id)
+        if f is None:
+            return None
+        return Article(
+            id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
+            title=f.get("title", ""), body=f.get("body", ""),
+            html=zlib.decompress(f["html"]).decode("utf-8") if f.get("html") else "",
+            date=_date(f.get("date")), categories=list(f.get("categories", [])),
+            author=f.get("author", ""))
+
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles sharing the most title words with this one."""
+        art = self.get(article_id)
+        if art is None:
+            return []
+        words = list(dict.fromkeys(w for w in self.segmenter.words(art.title) if len(w) > 1))
+        if not words:
+            return []
+        res = self.search(" OR ".join(f'"{w}"' for w in words[:12]), per_page=limit + 1,
+                          highlight=False, facets=False)
+        return [h for h in res.hits if h.id != article_id][:limit]
+
+
+def _facets(results) -> dict[str, dict[str, int]]:
+    out = {}
+    for name in ("categories", "years"):
+        groups = results.groups(name)
+        counts = {str(k): len(v) for k, v in groups.items() if k not in (None, "")}
+        if name == "categories":
+            out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        else:  # newest year first
+            out[name] = dict(sorted(counts.items(), reverse=True))
+    return out
+
+
+def open_index(path: str | Path = "index") -> Index:
+    """Open the index at ``path``; IndexNotFound or IndexMismatch if unusable."""
+    return Index(path)

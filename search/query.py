@@ -1,0 +1,181 @@
+"""User query text -> Whoosh query. Never raises on user text.
+
+The language: words separated by spaces must all match; ``OR`` between two
+terms; ``-word`` or ``NOT word`` excludes; ``"quoted phrase"`` (also “…”)
+must appear as written; ``title:`` and ``category:`` narrow a term. Anything
+else is text to find, character for character.
+
+An unquoted term is segmented with jieba; every word must appear in the
+article (as a substring: a word is never missed because the article was
+segmented differently), and articles containing the whole term exactly as
+typed get a bonus that ranks them above articles where the words are apart.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .analysis import Segmenter, is_searchable, normalize, word_runs
+from .substring import Substring
+
+__all__ = ["Clause", "ParsedQuery", "parse", "compile_query"]
+
+TITLE_BOOST = 3.0
+# Larger than any BM25 sum we produce, so exact matches form the first tier.
+EXACT_BONUS = 1.0e6
+WORD_BOOST = 0.5
+
+_FIELDS = {"title": "title", "标题": "title", "category": "category", "分类": "category"}
+_TOKEN = re.compile(
+    r'(?P<neg>-)?(?:(?P<field>title|category|标题|分类):)?'
+    r'(?:"(?P<q1>[^"]*)"|“(?P<q2>[^”]*)”|(?P<word>[^\s"“”]+))'
+    r'|(?P<stray>["“”])'
+)
+
+
+@dataclass
+class Clause:
+    """One term of the query: text, how it must match, where, and its sign."""
+
+    text: str
+    phrase: bool = False
+    field: str | None = None
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """Groups are ANDed; the clauses inside a group are ORed."""
+
+    groups: list[list[Clause]] = field(default_factory=list)
+    negatives: list[Clause] = field(default_factory=list)
+
+    def positives(self) -> list[Clause]:
+        return [c for g in self.groups for c in g]
+
+
+def _lex(text: str) -> list[Clause | str]:
+    out: list[Clause | str] = []
+    for m in _TOKEN.finditer(text):
+        if m.group("stray"):
+            continue
+        quoted = m.group("q1") if m.group("q1") is not None else m.group("q2")
+        body = quoted if quoted is not None else m.group("word")
+        fld = _FIELDS.get(m.group("field") or "")
+        if quoted is None and fld is None and not m.group("neg") and body in ("OR", "NOT", "AND"):
+            out.append(body)
+            continue
+        if m.group("neg") and not is_searchable(normalize(body)):
+            body = "-" + body  # a lone "-" or "-," is text, not an operator
+            out.append(Clause(body, phrase=quoted is not None, field=fld))
+            continue
+        out.append(Clause(body, phrase=quoted is not None, field=fld,
+                          negated=bool(m.group("neg"))))
+    return out
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse query text; operators without operands are taken as words."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if text.count('"') % 2:
+        last = text.rfind('"')
+        text = text[:last] + " " + text[last + 1:]
+    items = _lex(text)
+    parsed = ParsedQuery()
+    i, pending_or, pending_not = 0, False, False
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            if item == "OR" and parsed.groups and isinstance(nxt, Clause) and not nxt.negated:
+                pending_or = True
+            elif item == "NOT" and isinstance(nxt, Clause):
+                pending_not = True
+            elif item != "AND" or nxt is None or not parsed.groups:
+                parsed.groups.append([Clause(item.lower())])
+            continue
+        if pending_not:
+            item.negated, pending_not = True, False
+        if item.negated:
+            parsed.negatives.append(item)
+        elif pending_or:
+            parsed.groups[-1].append(item)
+        else:
+            parsed.groups.append([item])
+        pending_or = False
+    return parsed
+
+
+def _anywhere(norm: str, title_only: bool = False, boost: float = 1.0) -> wq.Query:
+    title = Substring("title_ng", "title_ch", norm, boost=TITLE_BOOST * boost)
+    if title_only:
+        return title
+    return wq.Or([title, Substring("body_ng", "body_ch", norm, boost=boost)])
+
+
+def _category(text: str, categories: list[str]) -> wq.Query:
+    norm = normalize(text).strip()
+    exact = [c for c in categories if normalize(c) == norm]
+    names = exact or [c for c in categories if norm and norm in normalize(c)]
+    if not names:
+        return wq.NullQuery
+    return wq.Or([wq.Term("category", c) for c in names])
+
+
+def _clause_query(c: Clause, seg: Segmenter, categories: list[str]) -> wq.Query | None:
+    if c.field == "category":
+        return _category(c.text, categories)
+    norm = normalize(c.text)
+    if not is_searchable(norm):
+        return None
+    title_only = c.field == "title"
+    if c.phrase:
+        return _anywhere(norm, title_only)
+    words = seg.words(norm)
+    whole = "".join(run for _, run in word_runs(norm))
+    required = wq.And([_anywhere(w, title_only) for w in words]) if words else None
+    if required is None:
+        return None
+    bonus: list[wq.Query] = [wq.Term("words", w, boost=WORD_BOOST) for w in words]
+    if len(words) > 1 or words[0] != whole:
+        bonus.append(wq.ConstantScoreQuery(_anywhere(norm, title_only), score=EXACT_BONUS))
+    return wq.AndMaybe(required, wq.Or(bonus))
+
+
+def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) -> wq.Query:
+    """The Whoosh query for a parsed query; NullQuery when nothing can match."""
+    groups = []
+    for group in parsed.groups:
+        alts = [q for q in (_clause_query(c, seg, categories) for c in group) if q is not None]
+        if alts:
+            groups.append(alts[0] if len(alts) == 1 else wq.Or(alts))
+    negs = [q for q in (_clause_query(c, seg, categories) for c in parsed.negatives)
+            if q is not None]
+    if groups:
+        positive = groups[0] if len(groups) == 1 else wq.And(groups)
+    elif negs:
+        positive = wq.Every()
+    else:
+        return wq.NullQuery
+    if negs:
+        return wq.AndNot(positive, wq.Or(negs))
+    return positive
+
+
+def highlight_terms(parsed: ParsedQuery, seg: Segmenter) -> list[str]:
+    """Normalised strings to mark in titles and snippets, longest first."""
+    terms: set[str] = set()
+    for c in parsed.positives():
+        if c.field == "category":
+            continue
+        norm = normalize(c.text)
+        if not is_searchable(norm):
+            continue
+        terms.add(norm.strip())
+        if not c.phrase:
+            # Single characters of a longer term would light up everywhere.
+            terms.update(w for w in seg.words(norm) if len(w) > 1)
+    return sorted(terms, key=len, reverse=True)

@@ -1,0 +1,150 @@
+"""The Whoosh schema: the one definition of what is indexed and how.
+
+The custom field classes below are pickled into every index by reference, so
+they must stay importable at ``search.schema.<Name>``.
+"""
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from whoosh import fields, formats
+from whoosh.analysis import KeywordAnalyzer
+from whoosh.system import pack_uint
+
+from .analysis import ANALYSIS_VERSION, Segmenter, char_counts, grams, normalize
+
+__all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CHINA_TZ"]
+
+# Year facets and displayed dates follow the readers' clock.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+SCHEMA_VERSION = "2"
+# Beyond this many characters a body is indexed only up to here (and the
+# indexer reports it); phrase positions and snippets stay cheap.
+MAX_BODY_CHARS = 200_000
+
+
+class CompactPositions(formats.Positions):
+    """Positions as a typed array of deltas instead of Whoosh's pickled list.
+
+    One type byte, then 1, 2 or 4 bytes per delta: typically 3-4 bytes a
+    posting where the stock format spends 12 or more.
+    """
+
+    _CODES = ((0xFF, b"B", "B"), (0xFFFF, b"H", "H"), (0xFFFFFFFF, b"I", "I"))
+
+    def encode(self, poslist):
+        deltas = [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:])]
+        top = max(deltas)
+        for limit, tag, code in self._CODES:
+            if top <= limit:
+                return tag + array(code, deltas).tobytes()
+        raise ValueError("position out of range")
+
+    def _deltas(self, valuestring):
+        return array(valuestring[:1].decode("ascii"), valuestring[1:])
+
+    def decode_positions(self, valuestring):
+        out, pos = [], 0
+        for d in self._deltas(valuestring):
+            pos += d
+            out.append(pos)
+        return out
+
+    def decode_frequency(self, valuestring):
+        return len(self._deltas(valuestring))
+
+    def decode_weight(self, valuestring):
+        return self.decode_frequency(valuestring) * self.field_boost
+
+
+class GramField(fields.FieldType):
+    """Character bigrams with positions; the value is normalised text."""
+
+    def __init__(self, field_boost: float = 1.0):
+        super().__init__(CompactPositions(field_boost=field_boost), KeywordAnalyzer(),
+                         scorable=True)
+
+    def index(self, value, **kwargs):
+        encode = self.format.encode
+        for gram, poses in grams(value).items():
+            yield gram.encode("utf-8"), len(poses), float(len(poses)), encode(poses)
+
+
+class CountField(fields.FieldType):
+    """Terms with frequencies only; the value is a Counter or an iterable of terms."""
+
+    def __init__(self, field_boost: float = 1.0):
+        super().__init__(formats.Frequency(field_boost=field_boost), KeywordAnalyzer(),
+                         scorable=True)
+
+    def index(self, value, **kwargs):
+        counts = value if isinstance(value, Counter) else Counter(value)
+        boost = self.format.field_boost
+        for term, n in counts.items():
+            yield term.encode("utf-8"), n, n * boost, pack_uint(n)
+
+
+def build_schema() -> fields.Schema:
+    """The schema every index is built with."""
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),
+        paths=fields.STORED(),
+        title=fields.STORED(),
+        body=fields.STORED(),
+        html=fields.STORED(),
+        author=fields.STORED(),
+        categories=fields.STORED(),
+        date=fields.STORED(),
+        title_ng=GramField(),
+        body_ng=GramField(),
+        title_ch=CountField(),
+        body_ch=CountField(),
+        words=CountField(),
+        category=fields.KEYWORD(commas=True, lowercase=False, scorable=False),
+        year=fields.ID(sortable=True),
+        ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
+        has_date=fields.NUMERIC(int, bits=8, signed=False, sortable=True),
+    )
+
+
+def fingerprint(segmenter_fingerprint: str) -> str:
+    """What an index's analysis depends on; a mismatch means 'rebuild'."""
+    import opencc
+
+    parts = [SCHEMA_VERSION, ANALYSIS_VERSION, getattr(opencc, "__version__", "?"),
+             segmenter_fingerprint]
+    return "-".join(parts)
+
+
+def _category_terms(categories: Iterable[str]) -> str:
+    return ",".join(c.replace(",", " ").strip() for c in categories if c.strip())
+
+
+def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
+                  title: str, body: str, html: str, author: str,
+                  categories: list[str], date: datetime | None) -> dict[str, Any]:
+    """Keyword arguments for ``writer.add_document`` for one article."""
+    ntitle = normalize(title)
+    nbody = normalize(body[:MAX_BODY_CHARS])
+    doc: dict[str, Any] = dict(
+        id=id, path=path, paths=list(paths), title=title, body=body,
+        html=zlib.compress(html.encode("utf-8")), author=author,
+        categories=list(categories), title_ng=ntitle, body_ng=nbody,
+        title_ch=char_counts(ntitle), body_ch=char_counts(nbody),
+        words=segmenter.words(ntitle) + segmenter.words(nbody),
+        date=date.astimezone(timezone.utc).isoformat() if date else None,
+        has_date=1 if date else 0,
+        ts=int(date.timestamp()) if date else 0,
+    )
+    cats = _category_terms(categories)
+    if cats:
+        doc["category"] = cats
+    if date:
+        doc["year"] = str(date.astimezone(CHINA_TZ).year)
+    return doc

@@ -1,0 +1,154 @@
+"""A Whoosh query for "this field contains this text", exact to the character.
+
+The text is matched against the bigram field built by ``analysis.grams``:
+every bigram of the query must occur in the document at the same distance
+from the first one as in the query. Letters and digits only count, so
+punctuation and spaces between runs match any punctuation or none.
+"""
+from __future__ import annotations
+
+from whoosh import matching
+from whoosh.query import And, Query, Term
+from whoosh.query.spans import Span, SpanWrappingMatcher
+from whoosh.matching.binary import IntersectionMatcher
+from whoosh.util import make_binary_tree
+
+from .analysis import word_runs
+
+__all__ = ["Substring"]
+
+# A one-character run inside a longer text (the "f" of "f-35") matches any
+# bigram starting with it; past this many such bigrams we stop checking its
+# position and only require the character somewhere (recall is kept).
+_MAX_EXPANSION = 64
+
+
+def plan(norm: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]], int]:
+    """Split normalised text into (offset, bigram) slots and (offset, char) singles."""
+    slots: list[tuple[int, str]] = []
+    singles: list[tuple[int, str]] = []
+    length = 0
+    for start, run in word_runs(norm):
+        length = start + len(run)
+        if len(run) == 1:
+            singles.append((start, run))
+        for i in range(len(run) - 1):
+            slots.append((start + i, run[i:i + 2]))
+    return slots, singles, length
+
+
+class Substring(Query):
+    """Documents whose ``gram_field`` contains ``norm`` (normalised text)."""
+
+    def __init__(self, gram_field: str, char_field: str, norm: str, boost: float = 1.0):
+        self.gram_field = gram_field
+        self.char_field = char_field
+        self.norm = norm
+        self.boost = boost
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and self.gram_field == other.gram_field
+                and self.norm == other.norm and self.boost == other.boost)
+
+    def __hash__(self):
+        return hash((self.gram_field, self.norm, self.boost))
+
+    def __repr__(self):
+        return f"Substring({self.gram_field!r}, {self.norm!r}, boost={self.boost})"
+
+    def field(self):
+        return self.gram_field
+
+    def has_terms(self):
+        return True
+
+    def terms(self, phrases=False):
+        slots, singles, _ = plan(self.norm)
+        for _, gram in slots:
+            yield self.gram_field, gram
+        for _, ch in singles:
+            yield self.char_field, ch
+
+    def _fallback(self, singles) -> Query:
+        return And([Term(self.char_field, ch, boost=self.boost) for _, ch in singles])
+
+    def estimate_size(self, ixreader):
+        return min((ixreader.doc_frequency(f, t) for f, t in self.terms()), default=0)
+
+    def matcher(self, searcher, context=None):
+        slots, singles, length = plan(self.norm)
+        if not slots:
+            if not singles:
+                return matching.NullMatcher()
+            return self._fallback(singles).matcher(searcher, context)
+        reader = searcher.reader()
+        leaves: dict[str, matching.Matcher] = {}
+        for _, gram in slots:
+            if gram not in leaves:
+                if (self.gram_field, gram) not in reader:
+                    return matching.NullMatcher()
+                leaves[gram] = Term(self.gram_field, gram).matcher(searcher, context)
+        checks, required = [], list(leaves.values())
+        for offset, ch in singles:
+            alts = list(reader.expand_prefix(self.gram_field, ch))
+            if len(alts) > _MAX_EXPANSION:
+                required.append(Term(self.char_field, ch).matcher(searcher, context))
+            elif not alts:
+                return matching.NullMatcher()
+            else:
+                checks.append((offset, [reader.postings(self.gram_field, t) for t in alts]))
+        child = make_binary_tree(IntersectionMatcher, required)
+        m = _SubstringMatcher(child, leaves, slots, checks, length)
+        if self.boost != 1.0:
+            m = matching.WrappingMatcher(m, boost=self.boost)
+        return m
+
+
+class _SubstringMatcher(SpanWrappingMatcher):
+    """Keeps the documents where the bigrams sit at the right distances."""
+
+    def __init__(self, child, leaves, slots, checks, length):
+        self.leaves = leaves
+        self.slots = slots
+        self.checks = checks
+        self.length = length
+        super().__init__(child)
+
+    def copy(self):
+        return self.__class__(self.child.copy(), self.leaves, self.slots, self.checks,
+                              self.length)
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else matching.NullMatcher()
+
+    def supports_block_quality(self):
+        return False
+
+    def _get_spans(self):
+        starts = None
+        cache: dict[str, list[int]] = {}
+        for offset, gram in self.slots:
+            poses = cache.get(gram)
+            if poses is None:
+                poses = cache[gram] = self.leaves[gram].value_as("positions")
+            found = {p - offset for p in poses}
+            starts = found if starts is None else starts & found
+            if not starts:
+                return []
+        if self.checks:
+            starts = self._check_singles(starts)
+        return [Span(s, s + self.length - 1) for s in sorted(starts)]
+
+    def _check_singles(self, starts):
+        docnum = self.child.id()
+        for offset, postings in self.checks:
+            here: set[int] = set()
+            for m in postings:
+                if m.is_active() and m.id() < docnum:
+                    m.skip_to(docnum)
+                if m.is_active() and m.id() == docnum:
+                    here.update(m.value_as("positions"))
+            starts = {s for s in starts if s + offset in here}
+            if not starts:
+                break
+        return starts
