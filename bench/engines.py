@@ -59,5 +59,9 @@ def find_title(engine, ix, title):
         with ix.searcher() as searcher:
             hits = searcher.search(QueryParser("title", ix.schema).parse(title), limit=10)
             return any(hit["title"] == title for hit in hits)
-    _, hits = query(engine, ix, title)
-    return any(html.unescape(_TAG.sub("", t or "")) == title for t, _ in hits)
+    # The phrase form is a second chance for rankings that favour bodies over titles.
+    for q in (title, f'"{title}"'):
+        _, hits = query(engine, ix, q)
+        if any(html.unescape(_TAG.sub("", t or "")) == title for t, _ in hits):
+            return True
+    return False

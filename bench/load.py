@@ -35,6 +35,7 @@ def get(conn, q):
 
 
 def start_server(index, port, repo_root, log):
+    """Returns (server, None) once it answers, or (None, why it never did)."""
     cmd = [sys.executable, "-m", "webui", "--index", str(index), "--port", str(port), "--host", HOST]
     server = subprocess.Popen(cmd, cwd=repo_root, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT
@@ -44,12 +45,14 @@ def start_server(index, port, repo_root, log):
             ok = get(conn, "中国")[1]
             conn.close()
             if ok:
-                return server
+                return server, None
         except (OSError, http.client.HTTPException):
             pass
         time.sleep(0.25)
+    if server.poll() is not None:
+        return None, f"server exited ({server.returncode}) before answering /api/search"
     stop_server(server)
-    return None
+    return None, f"server gave no 200 on /api/search within {START_TIMEOUT} s"
 
 
 def stop_server(server):
@@ -94,9 +97,9 @@ def run(index, mix, repo_root, log_path, clients=8, seconds=30):
         return {"na": "webui not built yet (webui/__main__.py missing)"}
     port = free_port()
     with open(log_path, "w") as log:
-        server = start_server(index, port, repo_root, log)
+        server, problem = start_server(index, port, repo_root, log)
         if server is None:
-            return {"na": f"server did not answer /api/search within {START_TIMEOUT} s (see {log_path})"}
+            return {"na": f"{problem}; see {log_path}"}
         try:
             results, elapsed = hammer(port, mix, clients, seconds)
         finally:

@@ -107,7 +107,8 @@ def plot(results, png_path):
         ax.set_xlabel("articles indexed")
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
-        ax.legend()
+        if ax.get_lines():
+            ax.legend()
     fig.suptitle(f"bench/run.py, {results['date'][:10]}")
     fig.tight_layout()
     fig.savefig(png_path, dpi=100)
