@@ -147,6 +147,21 @@ How each figure is taken:
 - *API*: `python -m webui` on 127.0.0.1, {clients} client threads calling
   `/api/search?q=…` round the query mix for {api_seconds:g} s. The clients share the
   2 cores with the server, so requests/s is a floor. The naive recipe has no web UI.
+
+What the naive recipe does that shows in its numbers (properties of the recipe, not
+of one run):
+- quoted phrases never match: `ChineseTokenizer` stores character offsets as token
+  positions, so Whoosh's phrase check fails;
+- `的`, `了`, `和` are stop words, so searching for them finds nothing;
+- `search()` opens a searcher per query, as the Whoosh tutorial does; opening one
+  copies parts of each segment into memory, about 24 ms at 10,000 articles and
+  growing with the index, which is most of a naive query's time at that size;
+- `hit.highlights("body")` re-segments the stored body of each hit with jieba.
+
+Run it yourself (the corpora are generated once and cached in `bench/out/corpora/`):
+
+    python bench/run.py --sizes 10000,all --out bench/out
+    python bench/run.py --sizes 300 --api-seconds 3 --doc bench/out/benchmarks.md   # smoke, < 1 min
 """
 
 
