@@ -61,8 +61,18 @@ def size_table(runs):
     return lines
 
 
+def notes(runs):
+    """Say why a figure is missing, and flag an "update" that is really a rebuild."""
+    lines = na_notes(runs)
+    for run in runs:
+        build, update = _get(run, "build", "seconds"), _get(run, "update", "update_s")
+        if build and update and update >= 0.8 * build:
+            lines.append(f"- {run['engine']} update: took {update:.1f} s against {build:.1f} s "
+                         "for the whole build, so it looks like a full rebuild, not an increment")
+    return lines
+
+
 def na_notes(runs):
-    """Say why a figure is missing, rather than leaving a bare n/a."""
     notes = []
     for run in runs:
         for section in ("na", "build", "latency", "update", "api"):
@@ -102,8 +112,13 @@ def plot(results, png_path):
                             if run["engine"] == engine and getter(run) is not None)
             if points:
                 ax.plot(*zip(*points), marker="o", label=engine)
-        ax.set_xlim(left=0)
-        ax.set_ylim(bottom=0)  # from zero, so a small gap between engines looks small
+        if ax.get_lines():
+            # From zero, so a small gap between engines looks small; headroom so
+            # points at the edge are not clipped.
+            xs = [x for line in ax.get_lines() for x in line.get_xdata()]
+            ys = [y for line in ax.get_lines() for y in line.get_ydata()]
+            ax.set_xlim(0, max(xs) * 1.1)
+            ax.set_ylim(0, max(ys) * 1.15)
         ax.set_xlabel("articles indexed")
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
@@ -183,7 +198,7 @@ def markdown(results, png_name):
         articles = here[0]["articles"]
         name = "the whole archive less the newest 100, " if size == "all" else ""
         lines += ["", f"## {articles:,} articles ({name}{here[0]['corpus_mb']:.1f} MB of posts)", ""]
-        lines += size_table(here) + [""] + na_notes(here)
+        lines += size_table(here) + [""] + notes(here)
     largest = [run for run in runs if run["size"] == results["sizes"][-1]]
     if category_table(largest):
         lines += ["", "## Query latency by kind (largest size)", ""] + category_table(largest)
