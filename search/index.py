@@ -10,7 +10,7 @@ from pathlib import Path
 
 from whoosh import index as windex, query as wq, sorting
 
-from .analysis import Segmenter
+from .analysis import Segmenter, normalize
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .highlight import Highlighter
 from .query import compile_query, highlight_terms, parse
@@ -150,6 +150,7 @@ class Index:
         except Exception as exc:  # Whoosh raises many kinds on a damaged folder
             raise IndexNotFound(f"cannot open index in {gen}: {exc}") from None
         seg.initialize()
+        normalize("")  # builds the folding table now, not on the first query
         with self._lock:
             self.generation, self.meta, self.segmenter, self._ix = gen, meta, seg, whoosh_ix
 
@@ -186,8 +187,8 @@ class Index:
         flt = _filter(categories, since, until)
         searcher = self._searcher()
         parsed = parse(q if isinstance(q, str) else "")
-        wquery = compile_query(parsed, self.segmenter, self.categories())
-        kwargs = {"limit": page * per_page, "filter": flt, "terms": False}
+        wquery, mask = compile_query(parsed, self.segmenter, self.categories())
+        kwargs = {"limit": page * per_page, "filter": flt, "mask": mask, "terms": False}
         if sort != "relevance":
             kwargs["sortedby"] = sorting.MultiFacet([
                 sorting.FieldFacet("has_date", reverse=True),
@@ -198,7 +199,7 @@ class Index:
                 "years": sorting.FieldFacet("year")}
         results = searcher.search(wquery, **kwargs)
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
-        hits = [self._hit(r, marker) for r in results[(page - 1) * per_page:]]
+        hits = [self._hit(r, marker) for r in results[(page - 1) * per_page:page * per_page]]
         return ResultPage(
             query=q, total=len(results), page=page, per_page=per_page, hits=hits,
             facets=_facets(results) if facets else {},
@@ -210,7 +211,8 @@ class Index:
         return Hit(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
-            author=f.get("author", ""), score=float(r.score or 0.0),
+            author=f.get("author", ""),
+            score=r.score if isinstance(r.score, float) else 0.0,
             title_html=marker.mark(title) if marker else "",
             snippet_html=marker.snippet(body) if marker else "")
 

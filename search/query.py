@@ -52,6 +52,7 @@ class ParsedQuery:
 
     groups: list[list[Clause]] = field(default_factory=list)
     negatives: list[Clause] = field(default_factory=list)
+    text: str = ""
 
     def positives(self) -> list[Clause]:
         return [c for g in self.groups for c in g]
@@ -68,8 +69,9 @@ def _lex(text: str) -> list[Clause | str]:
         if quoted is None and fld is None and not m.group("neg") and body in ("OR", "NOT", "AND"):
             out.append(body)
             continue
-        if m.group("neg") and not is_searchable(normalize(body)):
-            body = "-" + body  # a lone "-" or "-," is text, not an operator
+        if m.group("neg") and (not is_searchable(normalize(body)) or body[:1].isdigit()):
+            # A lone "-", "-," or a negative number (-0.2℃) is text, not an operator.
+            body = "-" + body
             out.append(Clause(body, phrase=quoted is not None, field=fld))
             continue
         out.append(Clause(body, phrase=quoted is not None, field=fld,
@@ -85,7 +87,7 @@ def parse(text: str) -> ParsedQuery:
         last = text.rfind('"')
         text = text[:last] + " " + text[last + 1:]
     items = _lex(text)
-    parsed = ParsedQuery()
+    parsed = ParsedQuery(text=text)
     i, pending_or, pending_not = 0, False, False
     for i, item in enumerate(items):
         if isinstance(item, str):
@@ -145,8 +147,14 @@ def _clause_query(c: Clause, seg: Segmenter, categories: list[str]) -> wq.Query 
     return wq.AndMaybe(required, wq.Or(bonus))
 
 
-def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) -> wq.Query:
-    """The Whoosh query for a parsed query; NullQuery when nothing can match."""
+def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]
+                  ) -> tuple[wq.Query, wq.Query | None]:
+    """(query, mask): what to find, and what to exclude (None for nothing).
+
+    Exclusions go to the searcher as a mask rather than an AndNot query:
+    Whoosh 2.7's AndNotMatcher keeps the first hit when the excluded
+    matcher starts on an earlier document.
+    """
     groups = []
     for group in parsed.groups:
         alts = [q for q in (_clause_query(c, seg, categories) for c in group) if q is not None]
@@ -154,15 +162,13 @@ def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) ->
             groups.append(alts[0] if len(alts) == 1 else wq.Or(alts))
     negs = [q for q in (_clause_query(c, seg, categories) for c in parsed.negatives)
             if q is not None]
+    mask = (negs[0] if len(negs) == 1 else wq.Or(negs)) if negs else None
     if groups:
-        positive = groups[0] if len(groups) == 1 else wq.And(groups)
-    elif negs:
-        positive = wq.Every()
-    else:
-        return wq.NullQuery
-    if negs:
-        return wq.AndNot(positive, wq.Or(negs))
-    return positive
+        query = groups[0] if len(groups) == 1 else wq.And(groups)
+        # A pasted headline: the article with exactly that title comes first.
+        headline = wq.Term("title_exact", normalize(parsed.text).strip())
+        return wq.AndMaybe(query, wq.ConstantScoreQuery(headline, 2 * EXACT_BONUS)), mask
+    return (wq.Every() if negs else wq.NullQuery), mask
 
 
 def highlight_terms(parsed: ParsedQuery, seg: Segmenter) -> list[str]:

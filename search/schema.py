@@ -22,7 +22,7 @@ __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CH
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -106,6 +106,7 @@ def build_schema() -> fields.Schema:
         title_ch=CountField(),
         body_ch=CountField(),
         words=CountField(),
+        title_exact=fields.ID(),
         category=fields.KEYWORD(commas=True, lowercase=False, scorable=False),
         year=fields.ID(sortable=True),
         ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
@@ -137,6 +138,7 @@ def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
         html=zlib.compress(html.encode("utf-8")), author=author,
         categories=list(categories), title_ng=ntitle, body_ng=nbody,
         title_ch=char_counts(ntitle), body_ch=char_counts(nbody),
+        title_exact=ntitle.strip(),
         words=segmenter.words(ntitle) + segmenter.words(nbody),
         date=date.astimezone(timezone.utc).isoformat() if date else None,
         has_date=1 if date else 0,

@@ -1,0 +1,72 @@
+"""python -m search: query an index from the command line."""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+
+from .errors import SearchError
+from .index import SORTS, ResultPage, open_index
+from .schema import CHINA_TZ
+
+__all__ = ["main"]
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(fragment: str, colour: bool) -> str:
+    """Our escaped, <mark>ed HTML as terminal text (bold yellow when a tty)."""
+    fragment = _MARK.sub(r"\x1b[1;33m\1\x1b[0m" if colour else r"\1", fragment)
+    return html.unescape(_TAG.sub("", fragment))
+
+
+def _as_json(res: ResultPage) -> str:
+    hits = [{
+        "id": h.id, "path": h.path, "duplicates": h.duplicates, "title": h.title,
+        "title_html": h.title_html, "snippet_html": h.snippet_html,
+        "date": h.date.isoformat() if h.date else None, "categories": h.categories,
+        "author": h.author, "score": h.score} for h in res.hits]
+    return json.dumps({"query": res.query, "total": res.total, "page": res.page,
+                       "per_page": res.per_page, "took_ms": round(res.took_ms, 2),
+                       "hits": hits, "facets": res.facets}, ensure_ascii=False, indent=1)
+
+
+def _as_text(res: ResultPage, colour: bool) -> str:
+    lines = [f"{res.total} results ({res.took_ms:.0f} ms)"]
+    first = (res.page - 1) * res.per_page
+    for n, h in enumerate(res.hits, first + 1):
+        when = h.date.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if h.date else "no date"
+        lines.append(f"\n{n}. {_plain(h.title_html or html.escape(h.title), colour)}")
+        lines.append(f"   {when} · {' / '.join(h.categories)} · {h.path}")
+        if h.snippet_html:
+            lines.append(f"   {_plain(h.snippet_html, colour)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m search", description="Search the index.")
+    p.add_argument("query", nargs="+", help="query text (words, OR, -word, \"phrase\", title:, category:)")
+    p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--per-page", type=int, default=10)
+    p.add_argument("--sort", choices=SORTS, default="relevance")
+    p.add_argument("--category", action="append", help="only this category (repeatable)")
+    p.add_argument("--since", help="YYYY-MM-DD")
+    p.add_argument("--until", help="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    args = p.parse_args(argv)
+    try:
+        res = open_index(args.index).search(
+            " ".join(args.query), page=args.page, per_page=args.per_page,
+            categories=args.category, since=args.since, until=args.until, sort=args.sort)
+    except SearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(_as_json(res) if args.json else _as_text(res, sys.stdout.isatty()))
+    except BrokenPipeError:  # piped into head: not an error
+        sys.stderr.close()
+    return 0

@@ -1,0 +1,74 @@
+"""Normalisation, bigrams and word tokens: what indexing and querying share."""
+import pytest
+
+from search.analysis import Segmenter, grams, is_searchable, normalize, normalize_with_map
+from search.substring import plan
+
+
+@pytest.mark.parametrize("raw, folded", [
+    ("台灣", "台湾"), ("北約", "北约"), ("ＦＯＯ", "foo"), ("２０２２年", "2022年"),
+    ("iPhone", "iphone"), ("COVID-19", "covid-19"), ("頭髮", "头发"), ("Straße", "strasse"),
+])
+def test_normalize_folds_width_case_and_traditional(raw, folded):
+    assert normalize(raw) == folded
+
+
+def test_normalize_with_map_points_back_to_source():
+    text = "…台灣ＡＢ"
+    norm, origin = normalize_with_map(text)
+    assert norm == "...台湾ab"
+    assert [text[i] for i in origin] == ["…", "…", "…", "台", "灣", "Ａ", "Ｂ"]
+
+
+def test_grams_one_token_per_position_across_scripts():
+    g = grams(normalize("F-35战机，北约"))
+    assert g == {"f": [0], "35": [1], "5战": [2], "战机": [3], "机": [4], "北约": [5], "约": [6]}
+
+
+def test_substring_plan_offsets_skip_separators():
+    slots, singles, length = plan("北约 东扩")
+    assert slots == [(0, "北约"), (2, "东扩")] and singles == [] and length == 4
+    slots, singles, _ = plan("f-35")
+    assert slots == [(1, "35")] and singles == [(0, "f")]
+
+
+def test_is_searchable():
+    assert is_searchable("俄") and is_searchable("5g")
+    assert not is_searchable("  ，。!? _ ") and not is_searchable("")
+
+
+@pytest.fixture(scope="module")
+def seg():
+    s = Segmenter()
+    s.initialize()
+    return s
+
+
+def test_search_mode_subwords_share_parent_position(seg):
+    toks = list(seg.tokens(normalize("全国人大常委会通过")))
+    by_pos = {}
+    for t in toks:
+        by_pos.setdefault(t.pos, []).append(t.text)
+    assert by_pos[0][-1] == "全国人大常委会"
+    assert {"全国", "人大", "常委会"} <= set(by_pos[0])
+    assert by_pos[1] == ["通过"]
+
+
+def test_token_offsets_slice_the_text(seg):
+    text = normalize("F-35 战机与 COVID-19，2022年 iPhone 13")
+    for t in seg.tokens(text):
+        assert text[t.start:t.end] == t.text
+    texts = [t.text for t in seg.tokens(text)]
+    for piece in ("f", "35", "covid", "19", "2022", "iphone", "13"):
+        assert piece in texts
+    positions = [t.pos for t in seg.tokens(text)]
+    assert positions == sorted(positions) and positions[-1] < len(positions)
+
+
+def test_userdict_changes_segmentation_and_fingerprint(tmp_path):
+    d = tmp_path / "dict.txt"
+    d.write_text("马德里峰会 100 n\n", encoding="utf-8")
+    plain, custom = Segmenter(), Segmenter(d)
+    assert "马德里峰会" not in plain.words("北约马德里峰会")
+    assert "马德里峰会" in custom.words("北约马德里峰会")
+    assert plain.fingerprint != custom.fingerprint
