@@ -1,0 +1,41 @@
+"""JSON API: ``/api/search`` takes the search page's parameters and returns JSON."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+import search
+
+from .formatting import iso
+from .params import parse_search_args, run_search
+from .shared_index import current_index
+
+__all__ = ["bp", "hit_json"]
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def hit_json(hit: search.Hit) -> dict[str, Any]:
+    """One hit as JSON; the date in China Standard Time with its offset."""
+    return {
+        "id": hit.id, "path": hit.path, "duplicates": list(hit.duplicates),
+        "title": hit.title, "title_html": hit.title_html, "snippet_html": hit.snippet_html,
+        "date": iso(hit.date), "categories": list(hit.categories), "author": hit.author,
+        "score": hit.score,
+    }
+
+
+@bp.get("/search")
+def search_json():
+    params = parse_search_args(request.args)
+    # Unlike the page, a page past the end stays empty: clients page until no hits.
+    result = run_search(current_index(), params)
+    return jsonify({
+        "query": result.query, "total": result.total, "page": result.page,
+        "per_page": result.per_page, "pages": result.pages,
+        "took_ms": round(result.took_ms, 3),
+        "hits": [hit_json(h) for h in result.hits],
+        "facets": {"categories": result.facets.get("categories", {}),
+                   "years": result.facets.get("years", {})},
+    })

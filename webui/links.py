@@ -1,0 +1,117 @@
+"""The links around a result list: facets, sorting, pages and what to try next.
+
+Each is a plain URL built from SearchParams, so every state of the page is a
+bookmarkable address and works without JavaScript.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+import search
+
+from .params import SearchParams
+
+__all__ = ["Link", "search_url", "category_links", "year_links", "sort_links",
+           "page_links", "active_filters", "suggestions", "SORT_LABELS"]
+
+SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link for a template: its text, its target and, for facets, a count."""
+
+    label: str
+    url: str
+    count: int | None = None
+    current: bool = False
+
+
+def search_url(params: SearchParams, **changes) -> str:
+    """The search page URL for these parameters with some changed (page reset to 1)."""
+    return url_for("views.search", **params.with_(**changes).url_args())
+
+
+def category_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
+    """One link per category: adds it to the filter, or removes it when already chosen."""
+    chosen = set(params.categories)
+    names = list(counts) + [c for c in params.categories if c not in counts]
+    links = []
+    for name in names:
+        if name in chosen:
+            links.append(Link(name, search_url(params, categories=_without(params, name)),
+                              counts.get(name, 0), True))
+        else:
+            links.append(Link(name, search_url(params, categories=params.categories + (name,)),
+                              counts[name]))
+    return links
+
+
+def year_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
+    """A link per year setting since/until to that year; the current one clears it."""
+    links = []
+    for year, count in counts.items():
+        since, until = f"{year}-01-01", f"{year}-12-31"
+        current = params.since == since and params.until == until
+        url = search_url(params, since="", until="") if current else \
+            search_url(params, since=since, until=until)
+        links.append(Link(year, url, count, current))
+    return links
+
+
+def active_filters(params: SearchParams) -> list[Link]:
+    """One link per filter in use, each removing just that filter."""
+    links = [Link(f"分类：{name}", search_url(params, categories=_without(params, name)),
+                  current=True) for name in params.categories]
+    if params.since or params.until:
+        label = f"日期：{params.since or '…'} 至 {params.until or '…'}"
+        links.append(Link(label, search_url(params, since="", until=""), current=True))
+    return links
+
+
+def _without(params: SearchParams, category: str) -> tuple[str, ...]:
+    return tuple(c for c in params.categories if c != category)
+
+
+def sort_links(params: SearchParams) -> list[Link]:
+    return [Link(label, search_url(params, sort=key), current=params.sort == key)
+            for key, label in SORT_LABELS.items()]
+
+
+def page_links(params: SearchParams, pages: int, window: int = 2) -> list[Link | None]:
+    """Numbered page links around the current page; None stands for a gap (…)."""
+    shown = sorted({1, pages} | set(range(max(1, params.page - window),
+                                          min(pages, params.page + window) + 1)))
+    links: list[Link | None] = []
+    for i, number in enumerate(shown):
+        if i and number - shown[i - 1] > 1:
+            links.append(None)
+        links.append(Link(str(number), search_url(params, page=number),
+                          current=number == params.page))
+    return links
+
+
+def suggestions(params: SearchParams, ix: search.Index) -> list[Link]:
+    """For an empty result: the same search without one word or one filter."""
+    links: list[Link] = []
+    words = params.q.split()
+    if len(words) > 1:
+        for i, word in enumerate(words):
+            rest = " ".join(words[:i] + words[i + 1:])
+            links.append(Link(f"去掉“{word}”：{rest}", search_url(params, q=rest)))
+    elif len(words) == 1:
+        # One long run of Chinese: offer its parts, since the whole may not appear.
+        parts = [w for w in dict.fromkeys(ix.segmenter.words(words[0])) if len(w) > 1]
+        if len(parts) > 1:
+            links += [Link(f"只搜“{w}”", search_url(params, q=w)) for w in parts[:4]]
+    for name in params.categories:
+        links.append(Link(f"去掉分类“{name}”",
+                          search_url(params, categories=_without(params, name))))
+    if params.since or params.until:
+        links.append(Link("去掉日期范围", search_url(params, since="", until="")))
+    if len(params.categories) + bool(params.since or params.until) > 1:
+        links.append(Link("去掉全部筛选条件",
+                          search_url(params, categories=(), since="", until="")))
+    return links

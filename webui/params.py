@@ -1,0 +1,140 @@
+"""Request arguments -> validated search parameters, shared by pages, API and feed.
+
+One parser means the HTML page, the JSON API and the Atom feed accept exactly
+the same URLs and reject bad ones with the same messages.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Mapping
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+
+import search
+from search.index import SORTS
+
+__all__ = ["BadParameter", "SearchParams", "parse_search_args", "run_search",
+           "MAX_QUERY_CHARS", "MAX_PER_PAGE", "DEFAULT_PER_PAGE"]
+
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 1000  # the search module's own limit
+# Far longer than any real query, short enough that one request stays cheap.
+MAX_QUERY_CHARS = 500
+MAX_CATEGORIES = 20
+MAX_PAGE = 1_000_000_000  # pages past the end are clamped; this only bounds the number
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BadParameter(BadRequest):
+    """A request parameter is invalid; pages show it as a 400 page, the API as JSON."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Everything that selects one page of results; all of it lives in the URL."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    categories: tuple[str, ...] = field(default_factory=tuple)
+    since: str = ""
+    until: str = ""
+    sort: str = "relevance"
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.categories or self.since or self.until)
+
+    def with_(self, **changes: Any) -> "SearchParams":
+        """A copy with some fields changed; filters and sort reset the page to 1."""
+        if "page" not in changes:
+            changes["page"] = 1
+        return replace(self, **changes)
+
+    def url_args(self) -> dict[str, Any]:
+        """Query-string arguments for url_for, leaving out defaults to keep URLs short."""
+        args: dict[str, Any] = {"q": self.q}
+        if self.categories:
+            args["category"] = list(self.categories)
+        for name in ("since", "until"):
+            if getattr(self, name):
+                args[name] = getattr(self, name)
+        if self.sort != "relevance":
+            args["sort"] = self.sort
+        if self.per_page != DEFAULT_PER_PAGE:
+            args["per_page"] = self.per_page
+        if self.page != 1:
+            args["page"] = self.page
+        return args
+
+    def search_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``Index.search``."""
+        return {"page": self.page, "per_page": self.per_page,
+                "categories": list(self.categories) or None,
+                "since": self.since or None, "until": self.until or None,
+                "sort": self.sort}
+
+
+def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name, "").strip()
+    if raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]+", raw):
+        raise BadParameter(name, f"must be a whole number, got {raw[:40]!r}")
+    # Compare lengths first: int() refuses strings of thousands of digits.
+    if len(raw.lstrip("0")) > len(str(high)) or not low <= int(raw) <= high:
+        raise BadParameter(name, f"must be between {low} and {high}, got {raw[:40]}")
+    return int(raw)
+
+
+def _date(args: Mapping[str, str], name: str) -> str:
+    raw = args.get(name, "").strip()
+    if raw == "":
+        return ""
+    try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError
+        date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(name, f"must be a date like 2022-05-18, got {raw[:40]!r}") from None
+    return raw
+
+
+def parse_search_args(args: Mapping[str, str] | MultiDict,
+                      default_per_page: int = DEFAULT_PER_PAGE) -> SearchParams:
+    """Validated parameters from a query string; BadParameter names the bad one."""
+    q = args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter("q", f"is too long ({len(q)} characters, at most {MAX_QUERY_CHARS})")
+    sort = args.get("sort", "").strip() or "relevance"
+    if sort not in SORTS:
+        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
+    raw_cats = args.getlist("category") if isinstance(args, MultiDict) else \
+        [args["category"]] if args.get("category") else []
+    categories = tuple(dict.fromkeys(c.strip() for c in raw_cats if c.strip()))
+    if len(categories) > MAX_CATEGORIES:
+        raise BadParameter("category", f"at most {MAX_CATEGORIES} categories at once")
+    since, until = _date(args, "since"), _date(args, "until")
+    if since and until and since > until:
+        raise BadParameter("since", f"must not be later than until ({since} > {until})")
+    return SearchParams(
+        q=q, page=_int(args, "page", 1, 1, MAX_PAGE),
+        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
+        categories=categories, since=since, until=until, sort=sort)
+
+
+def run_search(ix: search.Index, params: SearchParams) -> search.ResultPage:
+    """Search with these parameters; anything the index still rejects is a BadParameter."""
+    try:
+        return ix.search(params.q, **params.search_kwargs())
+    except search.QueryError as exc:
+        # The index's messages start with the parameter's name ("since: ...", "page must ...").
+        name = re.match(r"[a-z_]*", str(exc)).group(0) or "q"
+        raise BadParameter(name, str(exc)) from None

@@ -1,0 +1,73 @@
+"""HTML pages: the search page and the article view."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup
+
+from . import links
+from .params import MAX_QUERY_CHARS, parse_search_args, run_search
+from .sanitize import highlighted_html, highlighter_for
+from .shared_index import current_index
+
+__all__ = ["bp", "EXAMPLE_QUERIES"]
+
+bp = Blueprint("views", __name__)
+
+EXAMPLE_QUERIES = ["北约", "普京", "芯片", '"全国人大"', "乌克兰 OR 俄罗斯", "title:联合国",
+                   "新冠 -疫苗"]
+# Ids are made by the index; anything else cannot name an article, so it is
+# refused before the lookup and never gets near anything else.
+_ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+@bp.get("/")
+def search():
+    params = parse_search_args(request.args)
+    ix = current_index()
+    if not params.q.strip():
+        return render_template("search.html", params=params, result=None,
+                               examples=EXAMPLE_QUERIES, doc_count=ix.doc_count)
+    result = run_search(ix, params)
+    clamped_from = None
+    if result.total and params.page > result.pages:
+        # Past the end: show the last page (with a note) rather than an empty one.
+        clamped_from, params = params.page, params.with_(page=result.pages)
+        result = run_search(ix, params)
+    return render_template(
+        "search.html", params=params, result=result, clamped_from=clamped_from,
+        categories=links.category_links(params, result.facets.get("categories", {})),
+        years=links.year_links(params, result.facets.get("years", {})),
+        sorts=links.sort_links(params), active_filters=links.active_filters(params),
+        pages=links.page_links(params, result.pages) if result.pages > 1 else [],
+        suggestions=links.suggestions(params, ix) if not result.total else [],
+        examples=EXAMPLE_QUERIES)
+
+
+@bp.get("/article/<article_id>")
+def article(article_id: str):
+    if not _ARTICLE_ID.fullmatch(article_id):
+        abort(404)
+    ix = current_index()
+    art = ix.get(article_id)
+    if art is None:
+        abort(404)
+    # A stray or overlong q only loses its highlighting; the article still shows.
+    q = request.args.get("q", "")[:MAX_QUERY_CHARS]
+    marker = highlighter_for(ix, q)
+    return render_template(
+        "article.html", article=art, q=q,
+        title_html=Markup(marker.mark(art.title)) if marker else art.title,
+        body_html=_body_html(art, marker),
+        related=ix.related(art.id, limit=5))
+
+
+def _body_html(art, marker) -> Markup:
+    """The sanitised body; its plain text when cleaning left no text (e.g. video-only HTML)."""
+    html = highlighted_html(art.html, marker)
+    if html.striptags().strip() or not art.body.strip():
+        return html
+    paragraphs = [p for p in art.body.split("\n") if p.strip()]
+    return Markup("").join(
+        Markup("<p>{}</p>").format(Markup(marker.mark(p)) if marker else p) for p in paragraphs)
