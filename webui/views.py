@@ -64,9 +64,9 @@ def article(article_id: str):
 
 
 def _body_html(art, marker) -> Markup:
-    """The sanitised body; its plain text when cleaning left no text (e.g. video-only HTML)."""
+    """The sanitised body; its plain text when cleaning left nothing to see (e.g. a video)."""
     html = highlighted_html(art.html, marker)
-    if html.striptags().strip() or not art.body.strip():
+    if html.striptags().strip() or "<img " in html:
         return html
     paragraphs = [p for p in art.body.split("\n") if p.strip()]
     return Markup("").join(

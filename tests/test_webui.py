@@ -1,0 +1,685 @@
+"""The web UI through Flask's test client: routes, validation, escaping, feeds, headers."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree as ET
+
+import pytest
+from flask import Flask
+
+import webui
+from webui import create_app
+from webui.sanitize import clean_html
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+ATOM = "{http://www.w3.org/2005/Atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+CSP = ("default-src 'self'; img-src 'self' https: http: data:; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+DUP_TITLE = "北约马德里峰会发布新_战略概念_"
+
+# An article written to attack the page: every payload sets window.__xss or
+# opens a dialog if it ever runs (the browser test checks both).
+HOSTILE_TITLE = "恶意样例<script>window.__xss=1</script>北约<img src=x onerror=window.__xss=1>"
+HOSTILE_MD = """
+---
+title: '{title}'
+categories: 
+ - 新媒体
+ - 示例新闻网
+ - 快讯
+headimg: 'https://example.com/head.png'
+author: '<b onmouseover=alert(1)>作者</b>'
+comments: false
+date: Thu, 19 May 2022 08:00:00 GMT
+thumbnail: 'https://example.com/head.png'
+---
+
+<div>   
+<p onclick="window.__xss=1" style="position:fixed;top:0">恶意样例正文：北约成员国测试。</p>
+<script>window.__xss = 1; alert("script")</script>
+<img src=x onerror="window.__xss=1;alert('img')">
+<p><a href="javascript:window.__xss=1;alert('href')">点这里</a>
+<a href="JaVaScRiPt:alert(1)">大小写</a>
+<a href="https://example.com/ok" onmouseover="window.__xss=1">正常链接</a></p>
+<iframe src="javascript:window.__xss=1"></iframe>
+<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>
+<div style="background:url(javascript:alert(1))">样式</div>
+<svg onload="window.__xss=1"><circle r="1"></circle></svg>
+<object data="javascript:alert(1)"></object>
+<form action="javascript:alert(1)"><button>提交</button></form>
+<img src="https://example.com/ok.png" alt="正常图片">
+<p>&lt;script&gt;window.__xss=1&lt;/script&gt; 作为文字出现</p>
+  
+</div>
+   """.format(title=HOSTILE_TITLE)
+
+
+def write_hostile_corpus(dst: Path) -> Path:
+    """corpus/ copied to ``dst`` plus one hostile article; returns the new file."""
+    shutil.copytree(CORPUS, dst)
+    path = dst / "新媒体" / "示例新闻网" / "快讯" / "恶意样例.md"
+    path.write_text(HOSTILE_MD, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def app(corpus_index_dir) -> Flask:
+    return create_app(index_dir=corpus_index_dir)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def hostile_index_dir(tmp_path_factory) -> Path:
+    from indexer.build import build_index
+
+    base = tmp_path_factory.mktemp("hostile")
+    write_hostile_corpus(base / "corpus")
+    build_index(base / "corpus", base / "index")
+    return base / "index"
+
+
+@pytest.fixture(scope="module")
+def hostile_client(hostile_index_dir):
+    return create_app(index_dir=hostile_index_dir).test_client()
+
+
+def _text(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def _hit_ids(html: str) -> list[str]:
+    return re.findall(r'class="hit__title"><a href="/article/([^"?]+)', html)
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict]]:
+    """Every start tag in the page with its attributes, as a browser would see them."""
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
+
+
+def assert_nothing_runs(html: str) -> None:
+    """No script but ours, no event handler, no javascript: URL, no embedded frames."""
+    for tag, attrs in elements(html):
+        assert tag not in ("iframe", "object", "embed", "svg", "math", "frame", "base"), tag
+        if tag == "script":
+            assert attrs == {"src": "/static/app.js", "defer": None}
+        for name, value in attrs.items():
+            assert not name.startswith("on") and name not in ("style", "srcdoc"), (tag, name)
+            if name in ("href", "src", "action", "formaction"):
+                assert not (value or "").strip().lower().startswith(("javascript:", "data:"))
+
+
+def _first_id(client, q: str = "北约") -> str:
+    return client.get("/api/search", query_string={"q": q}).get_json()["hits"][0]["id"]
+
+
+# ---------- the package ----------
+
+def test_package_exports_only_the_factory_and_builds_no_app_at_import():
+    assert webui.__all__ == ["create_app"]
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("webui"):
+            assert not any(isinstance(v, Flask) for v in vars(module).values())
+
+
+def test_each_app_is_independent(corpus_index_dir, tmp_path):
+    a, b = create_app(index_dir=corpus_index_dir), create_app(index_dir=tmp_path)
+    assert a is not b
+    assert a.test_client().get("/?q=北约").status_code == 200
+    assert b.test_client().get("/?q=北约").status_code == 503
+
+
+def test_blueprints(app):
+    assert {"views", "api", "feeds"} <= set(app.blueprints)
+
+
+# ---------- search page ----------
+
+def test_home_shows_examples_and_focused_box(client):
+    resp = client.get("/")
+    html = _text(resp)
+    assert resp.status_code == 200
+    assert re.search(r'<input id="q"[^>]*\bautofocus\b', html)
+    for example in ("北约", "普京", "芯片", "&#34;全国人大&#34;"):
+        assert f">{example}</a>" in html
+    assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html  # 北约
+    assert "55 篇" in html
+
+
+def test_results_page(client):
+    resp = client.get("/?q=北约")
+    html = _text(resp)
+    assert resp.status_code == 200
+    assert re.search(r'<input id="q"[^>]*value="北约"[^>]*>', html, re.S)
+    assert re.search(r'<input id="q"[^>]*\bautofocus\b', html, re.S)
+    assert "找到 <strong>7</strong> 篇" in html and "毫秒" in html
+    assert len(_hit_ids(html)) == 7
+    assert "<mark>北约</mark>" in html
+    assert re.search(r'href="/article/[0-9a-f]+\?q=%E5%8C%97%E7%BA%A6"', html)
+    # Dates in Beijing time: 2022-05-18 10:26:03 UTC is 18:26 in China.
+    assert '<time datetime="2022-05-18T18:26:03+08:00">2022年5月18日 18:26</time>' in html
+    assert "新媒体 / 示例新闻网 / 头条" in html and "示例新闻网</span>" in html
+    assert '<link rel="search" type="application/opensearchdescription+xml"' in html
+    assert 'type="application/atom+xml"' in html
+
+
+def test_results_page_has_no_inline_script_or_style(client):
+    html = _text(client.get("/?q=北约"))
+    assert [t for t, _ in elements(html)].count("script") == 1
+    assert "style=" not in html and "<style" not in html
+    assert_nothing_runs(html)
+
+
+def test_pagination_links_and_last_page(client):
+    html = _text(client.get("/?q=北约&per_page=2"))
+    assert "第 1/4 页" in html and 'rel="next"' in html and 'rel="prev"' not in html
+    assert "per_page=2" in html and "page=4" in html
+    last = _text(client.get("/?q=北约&per_page=2&page=4"))
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    assert len(_hit_ids(last)) == 1
+
+
+@pytest.mark.parametrize("page", ["5", "999999", "1000000000"])
+def test_page_past_the_end_shows_the_last_page(client, page):
+    resp = client.get(f"/?q=北约&per_page=2&page={page}")
+    html = _text(resp)
+    assert resp.status_code == 200
+    assert f"没有第 {page} 页" in html and "最后一页" in html
+    assert len(_hit_ids(html)) == 1  # page 4 of 4, not an empty list
+    assert 'rel="next"' not in html
+
+
+def test_category_facets_add_and_remove(client):
+    html = _text(client.get("/?q=北约"))
+    assert re.search(r'href="/\?q=%E5%8C%97%E7%BA%A6&amp;category=%E5%A4%B4%E6%9D%A1"', html)
+    assert re.search(r'<span class="facet__label">头条</span><span class="facet__count">5<', html)
+    chosen = _text(client.get("/?q=北约&category=头条"))
+    assert "找到 <strong>5</strong> 篇" in chosen
+    assert 'aria-current="true"' in chosen and "分类：头条" in chosen
+    # The chosen category's link (and its chip) lead back to the unfiltered search.
+    assert chosen.count('href="/?q=%E5%8C%97%E7%BA%A6"') >= 2
+
+
+def test_categories_are_repeatable_and_ored(client):
+    both = client.get("/api/search?q=北约&category=头条&category=首页").get_json()
+    assert both["total"] == 7
+    html = _text(client.get("/?q=北约&category=头条&category=首页"))
+    assert "找到 <strong>7</strong> 篇" in html
+
+
+def test_year_facets_set_the_date_range(client):
+    html = _text(client.get("/?q=北约"))
+    assert "since=2022-01-01&amp;until=2022-12-31" in html
+    assert re.search(r'<span class="facet__label">2022</span><span class="facet__count">4<', html)
+    year = _text(client.get("/?q=北约&since=2022-01-01&until=2022-12-31"))
+    assert "找到 <strong>4</strong> 篇" in year
+    assert 'value="2022-01-01"' in year and 'type="date"' in year
+
+
+def test_sort_links_and_order(client):
+    html = _text(client.get("/?q=北约&sort=newest"))
+    assert re.search(r'class="sort__link is-current"[^>]*>最新<', html)
+    dates = re.findall(r'<time datetime="([^"]+)"', html)
+    assert dates == sorted(dates, reverse=True) and len(dates) == 7
+    oldest = re.findall(r'<time datetime="([^"]+)"', _text(client.get("/?q=北约&sort=oldest")))
+    assert oldest == sorted(oldest)
+
+
+def test_filters_are_kept_in_the_search_form(client):
+    html = _text(client.get("/?q=北约&category=头条&sort=newest&since=2022-01-01"))
+    form = html[html.index('<form class="searchbox"'):html.index("</form>")]
+    assert 'name="category" value="头条"' in form and 'name="sort" value="newest"' in form
+    assert 'name="since" value="2022-01-01"' in form
+
+
+def test_no_results_says_so_and_offers_ways_out(client):
+    html = _text(client.get("/?q=北约 zzzqqq"))
+    assert "没有找到" in html and "北约 zzzqqq" in html
+    assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html  # drop the word that matches nothing
+    assert "去掉“zzzqqq”" in html
+
+
+def test_no_results_offers_removing_filters(client):
+    html = _text(client.get("/?q=北约&category=开源样例&since=2021-01-01&until=2021-01-02"))
+    assert "没有找到" in html
+    assert "去掉分类“开源样例”" in html and "去掉日期范围" in html and "去掉全部筛选条件" in html
+    assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html
+
+
+def test_unknown_category_is_an_empty_result_not_an_error(client):
+    resp = client.get("/?q=北约&category=不存在的分类")
+    assert resp.status_code == 200
+    assert "没有找到" in _text(resp) and "去掉分类“不存在的分类”" in _text(resp)
+    api = client.get("/api/search?q=北约&category=不存在的分类")
+    assert api.status_code == 200 and api.get_json()["total"] == 0
+
+
+# ---------- parameter validation (HTML and API share it) ----------
+
+BAD_PARAMS = [
+    ("page=abc", "page"), ("page=0", "page"), ("page=-1", "page"), ("page=1.5", "page"),
+    ("page=" + "9" * 5000, "page"), ("per_page=0", "per_page"), ("per_page=5000", "per_page"),
+    ("per_page=x", "per_page"), ("sort=bogus", "sort"), ("since=notadate", "since"),
+    ("until=2022-13-01", "until"), ("since=20220101", "since"), ("since=2022-02-30", "since"),
+    ("since=2023-01-01&until=2022-01-01", "since"), ("q=" + "北" * 501, "q"),
+]
+
+
+@pytest.mark.parametrize("query,param", BAD_PARAMS)
+def test_bad_parameters_give_a_400_page(client, query, param):
+    resp = client.get(f"/?{query}&q=北约")
+    assert resp.status_code == 400
+    html = _text(resp)
+    assert "请求参数有误" in html and f"{param}:" in html
+    assert "Traceback" not in html and 'href="/static/style.css"' in html
+
+
+@pytest.mark.parametrize("query,param", BAD_PARAMS)
+def test_bad_parameters_give_json_400(client, query, param):
+    resp = client.get(f"/api/search?{query}&q=北约")
+    assert resp.status_code == 400 and resp.is_json
+    assert resp.get_json()["error"].startswith(f"{param}:")
+
+
+@pytest.mark.parametrize("query,param", BAD_PARAMS[:4])
+def test_bad_parameters_in_the_feed_give_400(client, query, param):
+    assert client.get(f"/feed.atom?{query}&q=北约").status_code == 400
+
+
+@pytest.mark.parametrize("query", [
+    "q=", "q=%20", "q=-", "q=OR", "q=NOT", "q=%22", "q=title:", "q=category:",
+    "q=%00%01%02", "q=%E2%80%AE", "q=\\", "q=*", "q=((((", "q=a&category=", "q=北约&since=",
+    "q=北约&unknown=1", "q=北约&page=", "q=北约&sort=", "q=北约&per_page=1000",
+    "q=北约&category=" + "x" * 300,
+])
+def test_odd_but_valid_parameters_never_fail(client, query):
+    for path in ("/", "/api/search", "/feed.atom"):
+        resp = client.get(f"{path}?{query}")
+        assert resp.status_code == 200, (path, query)
+
+
+# ---------- escaping ----------
+
+XSS_QUERIES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
+               "'><svg onload=alert(1)>", "北约</mark><script>alert(1)</script>"]
+
+
+@pytest.mark.parametrize("q", XSS_QUERIES)
+def test_query_is_only_ever_echoed_escaped(client, q):
+    for path in ("/", "/article/" + _first_id(client)):
+        resp = client.get(path, query_string={"q": q})
+        html = _text(resp)
+        assert resp.status_code == 200
+        assert q not in html
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "<svg" not in html
+        assert_nothing_runs(html)
+
+
+def test_script_query_appears_escaped(client):
+    html = _text(client.get("/", query_string={"q": "<script>alert(1)</script>"}))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_attribute_breakout_query_appears_escaped(client):
+    html = _text(client.get("/", query_string={"q": '"><img src=x onerror=alert(1)>'}))
+    assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html
+
+
+def test_error_pages_escape_the_query(client):
+    html = _text(client.get("/", query_string={"q": "<script>alert(1)</script>", "page": "x"}))
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    html = _text(client.get("/", query_string={"page": "<script>alert(1)</script>"}))
+    assert "<script>alert(1)" not in html
+
+
+def test_hostile_article_is_sanitised(hostile_client):
+    resp = hostile_client.get("/api/search", query_string={"q": "恶意样例"})
+    hit = resp.get_json()["hits"][0]
+    assert hit["title"] == HOSTILE_TITLE  # stored as text...
+    assert "<script>" not in hit["title_html"]  # ...and escaped for HTML
+    for q in ("", "北约", "恶意样例 script"):
+        html = _text(hostile_client.get(f"/article/{hit['id']}", query_string={"q": q}))
+        body = html[html.index('<div class="article__body">'):html.index("</article>")]
+        assert "正常链接" in body and 'href="https://example.com/ok"' in body
+        assert 'rel="noopener noreferrer nofollow"' in body
+        assert 'src="https://example.com/ok.png"' in body
+        assert_nothing_runs(html)
+        for bad in ("<iframe", "<object", "<svg", "<form", "javascript:", "style=",
+                    "onerror", "onclick", "onload", "onmouseover", "srcdoc", 'src="x"'):
+            assert bad not in body.lower(), (bad, q)
+        assert [t for t, a in elements(html) if t == "img"] == ["img"]  # only the good one
+        # The title's markup is shown as text.
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+        text = re.sub(r"</?mark>", "", body)  # q=script marks the word, harmlessly
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt; 作为文字出现" in text
+
+
+def test_hostile_article_in_results_and_feed(hostile_client):
+    html = _text(hostile_client.get("/?q=恶意样例"))
+    assert "<script>window" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+    feed = ET.fromstring(hostile_client.get("/feed.atom?q=恶意样例").data)
+    assert feed.find(f"{ATOM}entry/{ATOM}title").text == HOSTILE_TITLE
+
+
+# ---------- article view ----------
+
+def test_article_view(client):
+    art_id = _first_id(client)
+    resp = client.get(f"/article/{art_id}")
+    html = _text(resp)
+    assert resp.status_code == 200
+    assert '<h1 id="article-title" class="article__title">芬兰和瑞典正式递交加入北约申请</h1>' in html
+    assert '<time datetime="2022-05-18T18:26:03+08:00">' in html
+    assert "新媒体 / 示例新闻网 / 头条" in html
+    assert "<mark>" not in html  # no query, no highlighting
+    assert "相关文章" in html and html.count('class="related__item"') >= 1
+    assert f'href="/article/{art_id}"' not in html  # not related to itself
+    # The picture gets no-referrer and lazy loading; the page's own markup survives.
+    img = re.search(r"<img [^>]*picsum[^>]*>", html).group(0)
+    assert 'referrerpolicy="no-referrer"' in img and 'loading="lazy"' in img
+    assert "align=" not in html and "style=" not in html
+
+
+def test_article_view_highlights_the_query(client):
+    art_id = _first_id(client)
+    html = _text(client.get(f"/article/{art_id}?q=北约"))
+    title = re.search(r'<h1 id="article-title"[^>]*>(.*?)</h1>', html).group(1)
+    assert title == "芬兰和瑞典正式递交加入<mark>北约</mark>申请"
+    body = html[html.index('<div class="article__body">'):html.index("</article>")]
+    assert body.count("<mark>北约</mark>") >= 5
+    assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html  # back to the results
+
+
+def test_article_highlight_does_not_touch_markup(client):
+    art_id = _first_id(client)
+    # "picsum" is in the image URL (an attribute), never in the text.
+    html = _text(client.get(f"/article/{art_id}?q=picsum photos"))
+    assert "<mark>" not in html
+    assert re.search(r'<img [^>]*src="https://picsum\.photos/600/400\?random=4418"', html)
+
+
+def test_article_shows_duplicates(client):
+    hit = client.get("/api/search", query_string={"q": f'"{DUP_TITLE}"'}).get_json()["hits"][0]
+    html = _text(client.get(f"/article/{hit['id']}"))
+    assert hit["duplicates"] and hit["duplicates"][0] in html
+
+
+def test_video_only_article_says_there_is_no_text(client):
+    hit = client.get("/api/search", query_string={"q": "title:开幕式精彩瞬间"}).get_json()["hits"][0]
+    html = _text(client.get(f"/article/{hit['id']}"))
+    assert "<iframe" not in html and "没有可以显示的正文" in html
+
+
+@pytest.mark.parametrize("path", [
+    "/article/0000000000000000", "/article/nope", "/article/../../etc/passwd",
+    "/article/..%2F..%2Fetc%2Fpasswd", "/article/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/article/..", "/article/.env", "/article/" + "a" * 200, "/article/%00",
+    "/article/北约", "/article/", "/no/such/page", "/static/../webui/cli.py",
+])
+def test_unknown_articles_and_paths_are_404(client, path):
+    resp = client.get(path)
+    html = _text(resp)
+    assert resp.status_code == 404
+    assert "找不到这个页面" in html and 'href="/static/style.css"' in html
+    assert "root:" not in html and "Traceback" not in html
+
+
+# ---------- JSON API ----------
+
+HIT_KEYS = {"id", "path", "duplicates", "title", "title_html", "snippet_html", "date",
+            "categories", "author", "score"}
+
+
+def test_api_shape(client):
+    resp = client.get("/api/search?q=北约&per_page=3")
+    data = resp.get_json()
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert {"query", "total", "page", "per_page", "took_ms", "hits", "facets"} <= set(data)
+    assert (data["query"], data["total"], data["page"], data["per_page"]) == ("北约", 7, 1, 3)
+    assert len(data["hits"]) == 3 and isinstance(data["took_ms"], float)
+    for hit in data["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert "<mark>北约</mark>" in hit["title_html"] + hit["snippet_html"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", hit["date"])
+        assert isinstance(hit["score"], float) and isinstance(hit["categories"], list)
+    assert data["facets"]["categories"]["头条"] == 5
+    assert data["facets"]["years"] == {"2023": 2, "2022": 4, "2021": 1}
+    assert list(data["facets"]["categories"])[:2] == ["新媒体", "示例新闻网"]  # by count
+
+
+def test_api_filters_sort_and_pages(client):
+    get = lambda qs: client.get("/api/search?" + qs).get_json()  # noqa: E731
+    assert get("q=北约&category=首页")["total"] == 3
+    assert get("q=北约&since=2023-01-01")["total"] == 2
+    newest = [h["date"] for h in get("q=北约&sort=newest")["hits"]]
+    assert newest == sorted(newest, reverse=True)
+    page2 = get("q=北约&per_page=5&page=2")
+    assert page2["page"] == 2 and len(page2["hits"]) == 2
+    beyond = get("q=北约&page=999999")
+    assert beyond["total"] == 7 and beyond["hits"] == []  # clients page until empty
+    assert get("q=")["total"] == 0 and get("q=")["hits"] == []
+
+
+def test_api_duplicates_and_null_dates(client):
+    hit = client.get("/api/search", query_string={"q": f'"{DUP_TITLE}"'}).get_json()["hits"][0]
+    assert hit["duplicates"] == [p for p in hit["duplicates"] if p != hit["path"]]
+    assert len(hit["duplicates"]) == 1
+
+
+def test_api_errors_are_json(client):
+    for resp, status in ((client.get("/api/nope"), 404), (client.post("/api/search"), 405)):
+        assert resp.status_code == status and resp.is_json and resp.get_json()["error"]
+
+
+# ---------- feeds ----------
+
+def test_atom_feed(client):
+    resp = client.get("/feed.atom?q=北约")
+    assert resp.status_code == 200 and resp.mimetype == "application/atom+xml"
+    feed = ET.fromstring(resp.data)
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.find(f"{ATOM}title").text.endswith("北约")
+    for tag in ("id", "updated", "author/" + ATOM + "name"):
+        assert feed.find(ATOM + tag).text
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 7
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)  # newest first
+    ids = [e.find(f"{ATOM}id").text for e in entries]
+    assert len(set(ids)) == 7 and all(i.startswith("urn:newsearch:article:") for i in ids)
+    for entry in entries:
+        link = entry.find(f"{ATOM}link").get("href")
+        assert link.startswith("http://localhost/article/")
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "text" and "<mark>" not in summary.text
+        assert "北约" in summary.text or "北约" in entry.find(f"{ATOM}title").text
+
+
+@pytest.mark.parametrize("q", XSS_QUERIES + ["a\x01b\x1fc", "&amp; <![CDATA[ ]]>", ""])
+def test_atom_feed_is_well_formed_for_any_query(client, q):
+    resp = client.get("/feed.atom", query_string={"q": q})
+    assert resp.status_code == 200
+    feed = ET.fromstring(resp.data)
+    title = feed.find(f"{ATOM}title").text
+    assert q.replace("\x01", "").replace("\x1f", "") in title
+
+
+def test_opensearch_description(client):
+    resp = client.get("/opensearch.xml")
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/opensearchdescription+xml"
+    root = ET.fromstring(resp.data)
+    assert root.tag == f"{OPENSEARCH}OpenSearchDescription"
+    assert root.find(f"{OPENSEARCH}ShortName").text
+    urls = {u.get("type"): u.get("template") for u in root.findall(f"{OPENSEARCH}Url")}
+    assert urls["text/html"] == "http://localhost/?q={searchTerms}"
+    assert urls["application/atom+xml"] == "http://localhost/feed.atom?q={searchTerms}"
+
+
+# ---------- errors, headers, static files ----------
+
+@pytest.mark.parametrize("path", ["/", "/?q=北约", "/api/search?q=北约", "/feed.atom?q=北约",
+                                  "/opensearch.xml", "/static/app.js", "/static/style.css",
+                                  "/article/nope", "/?page=abc", "/api/search?page=0"])
+def test_security_headers_on_every_response(client, path):
+    resp = client.get(path)
+    assert resp.headers["Content-Security-Policy"] == CSP
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_method_not_allowed_is_a_friendly_page(client):
+    resp = client.post("/")
+    assert resp.status_code == 405 and "不支持这种请求方式" in _text(resp)
+    assert resp.headers["Content-Security-Policy"] == CSP
+
+
+def test_unexpected_errors_are_a_friendly_500(corpus_index_dir):
+    app = create_app(index_dir=corpus_index_dir)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    resp = app.test_client().get("/boom")
+    html = _text(resp)
+    assert resp.status_code == 500 and "服务器出错了" in html
+    assert "secret detail" not in html and "Traceback" not in html
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_missing_index_is_a_503_until_it_is_built(tmp_path):
+    from indexer.build import build_index
+
+    client = create_app(index_dir=tmp_path / "index").test_client()
+    for path in ("/", "/?q=北约", "/article/abc", "/feed.atom?q=北约"):
+        resp = client.get(path)
+        assert resp.status_code == 503 and "python -m indexer" in _text(resp)
+        assert "Traceback" not in _text(resp)
+    api = client.get("/api/search?q=北约")
+    assert api.status_code == 503 and "索引" in api.get_json()["error"]
+    build_index(CORPUS, tmp_path / "index")
+    assert client.get("/api/search?q=北约").get_json()["total"] == 7  # no restart needed
+
+
+def test_mismatched_index_is_a_503(tmp_path):
+    from indexer.build import build_index
+    from search.storage import current_generation
+
+    build_index(CORPUS, tmp_path)
+    meta = current_generation(tmp_path) / "meta.json"
+    assert meta.exists()
+    meta.write_text(re.sub(r'"fingerprint": "[^"]*"', '"fingerprint": "other"',
+                           meta.read_text(encoding="utf-8")), encoding="utf-8")
+    resp = create_app(index_dir=tmp_path).test_client().get("/?q=北约")
+    assert resp.status_code == 503 and "重建" in _text(resp)
+
+
+def test_static_files(client):
+    js = client.get("/static/app.js")
+    assert js.status_code == 200 and "keydown" in _text(js)
+    css = _text(client.get("/static/style.css"))
+    assert "prefers-color-scheme: dark" in css and "Noto Sans CJK SC" in css
+    assert "@import" not in css and "url(http" not in css  # no web fonts or CDNs
+    html = _text(client.get("/?q=北约"))
+    assert re.findall(r'(?:src|href)="(https?:)?//', html) == []  # nothing external
+
+
+def test_viewport_and_language(client):
+    html = _text(client.get("/"))
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert '<html lang="zh-CN">' in html
+
+
+# ---------- sanitiser ----------
+
+@pytest.mark.parametrize("dirty,gone", [
+    ('<a href="javascript:alert(1)">x</a>', "javascript"),
+    ('<a href="  javascript:alert(1)">x</a>', "javascript"),
+    ('<a href="data:text/html,<script>">x</a>', "data:"),
+    ('<a href="/relative">x</a>', "/relative"),
+    ('<a href="//evil.example/x">x</a>', "evil"),
+    ('<img src="mailto:a@b.c">', "mailto"),
+    ('<img src="data:image/png;base64,AAAA">', "data:"),
+    ('<img src="javascript:alert(1)">', "javascript"),
+    ('<p style="color:red">x</p>', "style"),
+    ('<table><tr><td onclick="x()">x</td></tr></table>', "onclick"),
+    ("<iframe src='https://example.com'></iframe>", "iframe"),
+    ("<math><mi xlink:href='javascript:alert(1)'>x</mi></math>", "javascript"),
+    ("<p class=hidden id=q>x</p>", "hidden"),
+])
+def test_sanitiser_removes(dirty, gone):
+    assert gone not in clean_html(dirty)
+
+
+def test_sanitiser_keeps_the_allow_list():
+    html = ('<h2>标题</h2><p><strong>粗</strong><em>斜</em><b>b</b><i>i</i><br>'
+            '<a href="mailto:a@b.c">信</a><a href="https://a.example/">链</a></p>'
+            '<ul><li>一</li></ul><ol><li>二</li></ol><blockquote>引</blockquote>'
+            '<pre><code>{x}</code></pre><figure><img src="http://a.example/p.png" alt="图">'
+            '<figcaption>说明</figcaption></figure><table><thead><tr><th>头</th></tr></thead>'
+            '<tbody><tr><td colspan="2">格</td></tr></tbody></table><span>s</span><div>d</div>')
+    out = clean_html(html)
+    for tag in ("h2", "strong", "em", "b", "i", "br", "ul", "ol", "li", "blockquote", "pre",
+                "code", "figure", "img", "figcaption", "table", "thead", "tbody", "tr", "th",
+                "td", "span", "div", "a"):
+        assert f"<{tag}" in out, tag
+    assert 'href="mailto:a@b.c"' in out and 'colspan="2"' in out
+    assert 'referrerpolicy="no-referrer"' in out and 'loading="lazy"' in out
+
+
+# ---------- command line ----------
+
+def test_cli_builds_a_missing_index_and_serves_with_waitress(tmp_path, monkeypatch):
+    import waitress
+
+    from webui import cli
+
+    served = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--port", "8123"]) == 0
+    assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 8123, 8)
+    assert served["app"].test_client().get("/api/search?q=普京").get_json()["total"] == 7
+    assert (tmp_path / "index").is_dir()
+
+
+def test_cli_without_index_or_corpus_exits_with_a_message(tmp_path, monkeypatch):
+    from webui import cli
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit, match="no corpus folder"):
+        cli.main(["--index", "idx", "--corpus", "missing"])
+
+
+def test_python_dash_m_webui_help():
+    out = subprocess.run([sys.executable, "-m", "webui", "--help"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    for flag in ("--index", "--corpus", "--host", "--port"):
+        assert flag in out.stdout
