@@ -1,0 +1,173 @@
+"""The web UI in a real headless Chromium: searching, reading, and no script injection.
+
+Drives Debian's /usr/bin/chromium through Playwright (never `playwright
+install`: browser downloads are impossible here). Skipped only outside CI
+when Chromium is missing; in CI its absence is a failure.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from test_webui import HOSTILE_TITLE, write_hostile_corpus
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have Chromium at {CHROMIUM} (apt-get install chromium)",
+                    pytrace=False)
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from waitress import create_server  # noqa: E402
+
+from webui import create_app  # noqa: E402
+
+
+class Server:
+    """A waitress server for one app on a free local port, in a background thread."""
+
+    def __init__(self, index_dir: Path):
+        self.server = create_server(create_app(index_dir=index_dir), host="127.0.0.1",
+                                    port=0, threads=4)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The bundled corpus plus one hostile article, served."""
+    from indexer.build import build_index
+
+    base = tmp_path_factory.mktemp("browser")
+    write_hostile_corpus(base / "corpus")
+    build_index(base / "corpus", base / "index")
+    server = Server(base / "index")
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, hostile_server):
+    """A fresh page that records dialogs and console errors, and never leaves 127.0.0.1."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.dialogs, page.csp_violations = [], []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    # The policy is a second line of defence: if it ever had to block something,
+    # the markup let an attack through and that is a failure too.
+    page.on("console", lambda m: "Content Security Policy" in m.text
+            and page.csp_violations.append(m.text))
+    # Offline: anything not served by us (article pictures) fails at once.
+    page.route(lambda url: not url.startswith(hostile_server.url), lambda r: r.abort())
+    yield page
+    context.close()
+
+
+def _xss_flags(page: Page) -> dict:
+    return page.evaluate("() => ({xss: window.__xss, parent: window.parent.__xss})")
+
+
+def test_search_and_read_an_article(page, hostile_server):
+    page.goto(hostile_server.url + "/")
+    box = page.locator("#q")
+    expect(box).to_be_focused()  # autofocus
+    box.fill("北约")
+    box.press("Enter")
+    page.wait_for_url("**/?q=*")
+    expect(page.locator(".results__count")).to_contain_text("找到")
+    marks = page.locator(".hit mark")
+    expect(marks.first).to_have_text("北约")
+    assert marks.count() >= 7
+    expect(box).to_have_value("北约")
+
+    first = page.locator(".hit__title a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url("**/article/**")
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.locator(".article__body mark").first).to_have_text("北约")
+    expect(page.locator(".related__item").first).to_be_visible()
+    assert page.dialogs == [] and page.csp_violations == []
+
+
+def test_slash_focuses_the_search_box(page, hostile_server):
+    page.goto(hostile_server.url + "/?q=普京")
+    page.locator("body").click(position={"x": 5, "y": 300})
+    expect(page.locator("#q")).not_to_be_focused()
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    expect(page.locator("#q")).to_have_value("普京")  # the "/" was not typed into it
+
+
+def test_filters_and_sorting_by_clicking(page, hostile_server):
+    page.goto(hostile_server.url + "/?q=普京")
+    page.locator(".facet__link", has_text="2022").click()
+    page.wait_for_url("**until=2022-12-31**")
+    expect(page.locator("input[type=date][name=since]")).to_have_value("2022-01-01")
+    page.locator(".sort__link", has_text="最新").click()
+    page.wait_for_url("**sort=newest**")
+    dates = page.locator(".hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates and dates == sorted(dates, reverse=True)
+    assert all(d.startswith("2022-") and d.endswith("+08:00") for d in dates)
+
+
+@pytest.mark.parametrize("q", ["<script>window.__xss=1;alert(1)</script>",
+                               '"><img src=x onerror="window.__xss=1;alert(1)">',
+                               "'><svg onload=window.__xss=1>"])
+def test_hostile_query_does_not_run(page, hostile_server, q):
+    for path in ("/", "/api/search", "/feed.atom"):
+        page.goto(hostile_server.url + path + "?q=" + q.replace("#", "%23"))
+        page.wait_for_load_state("load")
+        assert _xss_flags(page) == {"xss": None, "parent": None}
+    page.goto(hostile_server.url + "/?q=" + q)
+    expect(page.locator("#q")).to_have_value(q)  # shown as text, intact
+    assert page.dialogs == [] and page.csp_violations == []
+
+
+def test_hostile_article_does_not_run(page, hostile_server):
+    page.goto(hostile_server.url + "/")
+    page.locator("#q").fill("恶意样例")
+    page.keyboard.press("Enter")
+    page.locator(".hit__title a").first.click()
+    page.wait_for_url("**/article/**")
+    page.wait_for_load_state("load")
+    expect(page.locator("h1")).to_have_text(HOSTILE_TITLE)  # markup shown as text
+    page.locator(".article__body a", has_text="点这里").click()  # its href was removed
+    page.locator(".article__body p").first.click()  # its onclick was removed
+    page.locator(".article__body a", has_text="正常链接").hover()
+    page.wait_for_timeout(200)
+    assert _xss_flags(page) == {"xss": None, "parent": None}
+    assert page.dialogs == [] and page.csp_violations == []
+    assert page.locator(".article__body iframe, .article__body script, svg").count() == 0
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, hostile_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.route(lambda url: not url.startswith(hostile_server.url), lambda r: r.abort())
+    for path in ("/", "/?q=北约", "/?q=北约&category=头条&since=2022-01-01"):
+        page.goto(hostile_server.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, path
+    expect(page.locator("#filters")).not_to_have_attribute("open", "")  # folded on phones
+    context.close()
