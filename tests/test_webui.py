@@ -168,6 +168,13 @@ def test_home_shows_examples_and_focused_box(client):
     assert "55 篇" in html
 
 
+def test_every_example_query_finds_something(client):
+    from webui.views import EXAMPLE_QUERIES
+
+    for q in EXAMPLE_QUERIES:
+        assert client.get("/api/search", query_string={"q": q}).get_json()["total"] > 0, q
+
+
 def test_results_page(client):
     resp = client.get("/?q=北约")
     html = _text(resp)

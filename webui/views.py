@@ -16,7 +16,7 @@ __all__ = ["bp", "EXAMPLE_QUERIES"]
 bp = Blueprint("views", __name__)
 
 EXAMPLE_QUERIES = ["北约", "普京", "芯片", '"全国人大"', "乌克兰 OR 俄罗斯", "title:联合国",
-                   "新冠 -疫苗"]
+                   "芯片 -汽车"]
 # Ids are made by the index; anything else cannot name an article, so it is
 # refused before the lookup and never gets near anything else.
 _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
