@@ -185,7 +185,8 @@ def machine_lines(results):
     return [f"- command: `{results['command']}`",
             f"- date: {results['date']}; git {results.get('git', '?')}",
             f"- machine: {m['cores']} cores ({m['cpu']}), {m['mem_gib']:.1f} GiB RAM, "
-            f"Python {m['python']}, load average at start {m['loadavg']}"]
+            f"Python {m['python']}, load average at start {m['loadavg']}"
+            + (f", at end {m['loadavg_end']}" if m.get("loadavg_end") else "")]
 
 
 def markdown(results, png_name):

@@ -206,6 +206,9 @@ def main(argv=None):
             results["runs"].append(bench_engine(engine, size, corpus, new, articles, args, out))
             # Saved after every engine, so a crash late in a long run keeps what it had.
             (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    # Load at the end too: other work on a shared machine starts and stops mid-run.
+    results["machine"]["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     if args.doc:
         report.write(results, args.doc)
         log(f"wrote {out / 'results.json'} and {args.doc}")
