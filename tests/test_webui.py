@@ -7,7 +7,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -133,6 +133,16 @@ def assert_nothing_runs(html: str) -> None:
 
 def _first_id(client, q: str = "北约") -> str:
     return client.get("/api/search", query_string={"q": q}).get_json()["hits"][0]["id"]
+
+
+FINLAND = "芬兰和瑞典正式递交加入北约申请"  # has a picture and 北约 in title and body
+
+
+def _id_of(client, title: str) -> str:
+    """The id of the article with this exact title (not relying on ranking)."""
+    hits = client.get("/api/search", query_string={"q": f'"{title}"', "per_page": 50}
+                      ).get_json()["hits"]
+    return next(h["id"] for h in hits if h["title"] == title)
 
 
 # ---------- the package ----------
@@ -395,7 +405,7 @@ def test_hostile_article_in_results_and_feed(hostile_client):
 # ---------- article view ----------
 
 def test_article_view(client):
-    art_id = _first_id(client)
+    art_id = _id_of(client, FINLAND)
     resp = client.get(f"/article/{art_id}")
     html = _text(resp)
     assert resp.status_code == 200
@@ -412,7 +422,7 @@ def test_article_view(client):
 
 
 def test_article_view_highlights_the_query(client):
-    art_id = _first_id(client)
+    art_id = _id_of(client, FINLAND)
     html = _text(client.get(f"/article/{art_id}?q=北约"))
     title = re.search(r'<h1 id="article-title"[^>]*>(.*?)</h1>', html).group(1)
     assert title == "芬兰和瑞典正式递交加入<mark>北约</mark>申请"
@@ -422,7 +432,7 @@ def test_article_view_highlights_the_query(client):
 
 
 def test_article_highlight_does_not_touch_markup(client):
-    art_id = _first_id(client)
+    art_id = _id_of(client, FINLAND)
     # "picsum" is in the image URL (an attribute), never in the text.
     html = _text(client.get(f"/article/{art_id}?q=picsum photos"))
     assert "<mark>" not in html
@@ -690,3 +700,34 @@ def test_python_dash_m_webui_help():
     assert out.returncode == 0
     for flag in ("--index", "--corpus", "--host", "--port"):
         assert flag in out.stdout
+
+
+# ---------- any parameter value: 200, 400 or 404, never 500 ----------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_VALUES = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["1", "0", "-1", "2022-01-01", "2022-12-31", "newest", "头条", "北约", "OR", "\"", "%",
+     "9" * 30, "\u0000", "\ud800".encode("utf-8", "surrogatepass").decode("latin-1")]))
+_PARAMS = st.dictionaries(st.sampled_from(["q", "page", "per_page", "category", "since",
+                                           "until", "sort", "x"]), _VALUES, max_size=6)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=_PARAMS, path=st.sampled_from(["/", "/api/search", "/feed.atom"]))
+def test_any_parameters_give_200_or_400(client, params, path):
+    resp = client.get(path, query_string=params)
+    assert resp.status_code in (200, 400), (path, params, resp.status_code)
+    if path.startswith("/api/"):
+        assert resp.is_json
+    if resp.status_code == 200 and path == "/feed.atom":
+        ET.fromstring(resp.data)
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(article_id=st.text(min_size=1, max_size=40), q=st.text(max_size=20))
+def test_any_article_id_gives_200_or_404(client, article_id, q):
+    resp = client.get("/article/" + quote(article_id, safe=""), query_string={"q": q})
+    assert resp.status_code in (200, 404)

@@ -34,6 +34,8 @@ def create_app(index_dir: str | PathLike = "index", site_name: str = "新闻搜�
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # facets come ordered by count; keep that order
     app.extensions[EXTENSION_KEY] = SharedIndex(index_dir)
+    # "/article//x" is a bad address, not one to redirect: answer 404 like any other.
+    app.url_map.merge_slashes = False
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 import search
 
@@ -27,7 +27,7 @@ def hit_json(hit: search.Hit) -> dict[str, Any]:
 
 
 @bp.get("/search")
-def search_json():
+def search_json() -> Response:
     params = parse_search_args(request.args)
     # Unlike the page, a page past the end stays empty: clients page until no hits.
     result = run_search(current_index(), params)

@@ -40,7 +40,7 @@ def _render(status: int, message: str, detail: str = "") -> tuple[Response | str
                            detail=detail), status
 
 
-def handle_http_error(exc: HTTPException):
+def handle_http_error(exc: HTTPException) -> tuple[Response | str, int]:
     status = exc.code or 500
     if isinstance(exc, InternalServerError):
         # Flask has already logged the original exception; show nothing of it.
@@ -52,7 +52,7 @@ def handle_http_error(exc: HTTPException):
     return _render(status, messages.get(status, exc.description or exc.name))
 
 
-def handle_index_unavailable(exc: search.SearchError):
+def handle_index_unavailable(exc: search.SearchError) -> Response:
     current_app.logger.warning("index unavailable: %s", exc)
     index_dir = current_app.config.get("INDEX_DIR", "index")
     if isinstance(exc, search.IndexMismatch):

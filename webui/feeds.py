@@ -48,7 +48,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 @bp.get("/opensearch.xml")
-def opensearch():
+def opensearch() -> Response:
     # Plain tag names under an xmlns attribute: ElementTree's own namespace
     # handling needs process-wide prefix registration.
     root = ET.Element("OpenSearchDescription", xmlns=OPENSEARCH)
@@ -86,7 +86,7 @@ def _entry(feed: ET.Element, hit: search.Hit, q: str, built: str) -> None:
 
 
 @bp.get("/feed.atom")
-def atom():
+def atom() -> Response:
     params = parse_search_args(request.args, default_per_page=FEED_SIZE)
     params = params.with_(sort="newest", page=1)  # a feed is always newest first
     result = run_search(current_index(), params)

@@ -76,18 +76,18 @@ class _Rewriter(HTMLParser):
         parts = "".join(f' {name}="{escape(value or "", quote=True)}"' for name, value in attrs)
         return f"<{tag}{parts}{close}>"
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list) -> None:
         # An image whose src was unsafe would only show as a broken icon.
         if tag != "img" or any(name == "src" and value for name, value in attrs):
             self.out.append(self._tag(tag, attrs, ""))
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
         self.handle_starttag(tag, attrs)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         self.out.append(f"</{tag}>")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         # Both branches escape the text: it was unescaped by the parser.
         self.out.append(self.marker.mark(data) if self.marker else escape(data, quote=False))
 

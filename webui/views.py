@@ -6,6 +6,9 @@ import re
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
+import search
+from search.highlight import Highlighter
+
 from . import links
 from .params import MAX_QUERY_CHARS, parse_search_args, run_search
 from .sanitize import highlighted_html, highlighter_for
@@ -23,7 +26,7 @@ _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 @bp.get("/")
-def search():
+def search() -> str:
     params = parse_search_args(request.args)
     ix = current_index()
     if not params.q.strip():
@@ -46,7 +49,7 @@ def search():
 
 
 @bp.get("/article/<article_id>")
-def article(article_id: str):
+def article(article_id: str) -> str:
     if not _ARTICLE_ID.fullmatch(article_id):
         abort(404)
     ix = current_index()
@@ -63,7 +66,7 @@ def article(article_id: str):
         related=ix.related(art.id, limit=5))
 
 
-def _body_html(art, marker) -> Markup:
+def _body_html(art: search.Article, marker: Highlighter | None) -> Markup:
     """The sanitised body; its plain text when cleaning left nothing to see (e.g. a video)."""
     html = highlighted_html(art.html, marker)
     if html.striptags().strip() or "<img " in html:
