@@ -572,6 +572,7 @@ def test_security_headers_on_every_response(client, path):
 def test_method_not_allowed_is_a_friendly_page(client):
     resp = client.post("/")
     assert resp.status_code == 405 and "不支持这种请求方式" in _text(resp)
+    assert "GET" in resp.headers["Allow"]
     assert resp.headers["Content-Security-Policy"] == CSP
 
 

@@ -40,7 +40,14 @@ def _render(status: int, message: str, detail: str = "") -> tuple[Response | str
                            detail=detail), status
 
 
-def handle_http_error(exc: HTTPException) -> tuple[Response | str, int]:
+def handle_http_error(exc: HTTPException) -> Response:
+    response = current_app.make_response(_http_error_body(exc))
+    if getattr(exc, "valid_methods", None):  # 405 must say what is allowed
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _http_error_body(exc: HTTPException) -> tuple[Response | str, int]:
     status = exc.code or 500
     if isinstance(exc, InternalServerError):
         # Flask has already logged the original exception; show nothing of it.
