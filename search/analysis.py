@@ -20,7 +20,6 @@ import re
 import tempfile
 import threading
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import Iterator
 
 __all__ = [
     "ANALYSIS_VERSION", "normalize", "normalize_with_map", "word_runs", "grams",
-    "char_counts", "Segmenter", "WordToken", "is_searchable",
+    "Segmenter", "WordToken", "is_searchable",
 ]
 
 # Bump whenever a change here alters what gets indexed: it is part of the
@@ -118,11 +117,6 @@ def grams(norm: str) -> dict[str, list[int]]:
             poses.setdefault(run[i:i + 2], []).append(start + i)
         poses.setdefault(run[last], []).append(start + last)
     return poses
-
-
-def char_counts(norm: str) -> Counter:
-    """Letters and digits of normalised text -> occurrence counts."""
-    return Counter("".join(_RUN.findall(norm)))
 
 
 @dataclass(frozen=True)

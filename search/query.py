@@ -112,10 +112,10 @@ def parse(text: str) -> ParsedQuery:
 
 
 def _anywhere(norm: str, title_only: bool = False, boost: float = 1.0) -> wq.Query:
-    title = Substring("title_ng", "title_ch", norm, boost=TITLE_BOOST * boost)
+    title = Substring("title_ng", norm, boost=TITLE_BOOST * boost)
     if title_only:
         return title
-    return wq.Or([title, Substring("body_ng", "body_ch", norm, boost=boost)])
+    return wq.Or([title, Substring("body_ng", norm, boost=boost)])
 
 
 def _category(text: str, categories: list[str]) -> wq.Query:
@@ -141,7 +141,7 @@ def _clause_query(c: Clause, seg: Segmenter, categories: list[str]) -> wq.Query 
     required = wq.And([_anywhere(w, title_only) for w in words]) if words else None
     if required is None:
         return None
-    bonus: list[wq.Query] = [wq.Term("words", w, boost=WORD_BOOST) for w in words]
+    bonus: list[wq.Query] = [wq.Term("title_words", w, boost=WORD_BOOST) for w in words]
     if len(words) > 1 or words[0] != whole:
         bonus.append(wq.ConstantScoreQuery(_anywhere(norm, title_only), score=EXACT_BONUS))
     return wq.AndMaybe(required, wq.Or(bonus))

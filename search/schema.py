@@ -15,14 +15,14 @@ from whoosh import fields, formats
 from whoosh.analysis import KeywordAnalyzer
 from whoosh.system import pack_uint
 
-from .analysis import ANALYSIS_VERSION, Segmenter, char_counts, grams, normalize
+from .analysis import ANALYSIS_VERSION, Segmenter, grams, normalize
 
 __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CHINA_TZ"]
 
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -103,9 +103,7 @@ def build_schema() -> fields.Schema:
         date=fields.STORED(),
         title_ng=GramField(),
         body_ng=GramField(),
-        title_ch=CountField(),
-        body_ch=CountField(),
-        words=CountField(),
+        title_words=CountField(),
         title_exact=fields.ID(),
         category=fields.KEYWORD(commas=True, lowercase=False, scorable=False),
         year=fields.ID(sortable=True),
@@ -137,9 +135,8 @@ def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
         id=id, path=path, paths=list(paths), title=title, body=body,
         html=zlib.compress(html.encode("utf-8")), author=author,
         categories=list(categories), title_ng=ntitle, body_ng=nbody,
-        title_ch=char_counts(ntitle), body_ch=char_counts(nbody),
         title_exact=ntitle.strip(),
-        words=segmenter.words(ntitle) + segmenter.words(nbody),
+        title_words=[t.text for t in segmenter.tokens(ntitle)],
         date=date.astimezone(timezone.utc).isoformat() if date else None,
         has_date=1 if date else 0,
         ts=int(date.timestamp()) if date else 0,

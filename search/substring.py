@@ -8,7 +8,7 @@ punctuation and spaces between runs match any punctuation or none.
 from __future__ import annotations
 
 from whoosh import matching
-from whoosh.query import And, Query, Term
+from whoosh.query import And, Or, Query, Term
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.matching.binary import IntersectionMatcher
 from whoosh.util import make_binary_tree
@@ -18,8 +18,8 @@ from .analysis import word_runs
 __all__ = ["Substring"]
 
 # A one-character run inside a longer text (the "f" of "f-35") matches any
-# bigram starting with it; past this many such bigrams we stop checking its
-# position and only require the character somewhere (recall is kept).
+# bigram starting with it; past this many such bigrams its position is not
+# checked (the result is a superset, so recall is kept).
 _MAX_EXPANSION = 64
 
 
@@ -40,9 +40,8 @@ def plan(norm: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]], int]:
 class Substring(Query):
     """Documents whose ``gram_field`` contains ``norm`` (normalised text)."""
 
-    def __init__(self, gram_field: str, char_field: str, norm: str, boost: float = 1.0):
+    def __init__(self, gram_field: str, norm: str, boost: float = 1.0):
         self.gram_field = gram_field
-        self.char_field = char_field
         self.norm = norm
         self.boost = boost
 
@@ -67,21 +66,26 @@ class Substring(Query):
         for _, gram in slots:
             yield self.gram_field, gram
         for _, ch in singles:
-            yield self.char_field, ch
+            yield self.gram_field, ch
 
-    def _fallback(self, singles) -> Query:
-        return And([Term(self.char_field, ch, boost=self.boost) for _, ch in singles])
+    def _chars(self, reader, singles) -> Query:
+        """Documents containing each character anywhere: its lone token or any
+        bigram it starts (every occurrence is one or the other)."""
+        per_char = [Or([Term(self.gram_field, t.decode("utf-8"))
+                        for t in reader.expand_prefix(self.gram_field, ch)])
+                    for _, ch in singles]
+        return And(per_char, boost=self.boost)
 
     def estimate_size(self, ixreader):
         return min((ixreader.doc_frequency(f, t) for f, t in self.terms()), default=0)
 
     def matcher(self, searcher, context=None):
         slots, singles, length = plan(self.norm)
+        reader = searcher.reader()
         if not slots:
             if not singles:
                 return matching.NullMatcher()
-            return self._fallback(singles).matcher(searcher, context)
-        reader = searcher.reader()
+            return self._chars(reader, singles).matcher(searcher, context)
         leaves: dict[str, matching.Matcher] = {}
         for _, gram in slots:
             if gram not in leaves:
@@ -92,8 +96,8 @@ class Substring(Query):
         for offset, ch in singles:
             alts = list(reader.expand_prefix(self.gram_field, ch))
             if len(alts) > _MAX_EXPANSION:
-                required.append(Term(self.char_field, ch).matcher(searcher, context))
-            elif not alts:
+                continue
+            if not alts:
                 return matching.NullMatcher()
             else:
                 checks.append((offset, [reader.postings(self.gram_field, t) for t in alts]))
