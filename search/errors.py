@@ -1,4 +1,5 @@
 """Exceptions raised by the search package."""
+from __future__ import annotations
 
 __all__ = ["SearchError", "IndexNotFound", "IndexMismatch", "QueryError", "IndexBusy"]
 
@@ -17,6 +18,10 @@ class IndexMismatch(SearchError):
 
 class QueryError(SearchError, ValueError):
     """A search parameter (not the query text) is invalid."""
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param
 
 
 class IndexBusy(SearchError):

@@ -1,6 +1,7 @@
 """Opening an index and searching it: the query module's main entry point."""
 from __future__ import annotations
 
+import html
 import threading
 import time
 import zlib
@@ -81,23 +82,24 @@ def _as_utc(value, name: str, end: bool) -> int | None:
             value = datetime.fromisoformat(value) if "T" in value or " " in value \
                 else date_cls.fromisoformat(value)
         except ValueError:
-            raise QueryError(f"{name}: not a date: {value!r}") from None
+            raise QueryError(f"{name}: not a date: {value!r}", name) from None
     if isinstance(value, datetime):
         dt = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
     elif isinstance(value, date_cls):
         dt = datetime.combine(value, time_cls.max if end else time_cls.min, CHINA_TZ)
     else:
-        raise QueryError(f"{name}: expected a date or datetime, got {type(value).__name__}")
+        raise QueryError(f"{name}: expected a date or datetime, got {type(value).__name__}",
+                         name)
     return int(dt.timestamp())
 
 
 def _validate(page, per_page, sort) -> None:
     if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-        raise QueryError(f"page must be a whole number >= 1, got {page!r}")
+        raise QueryError(f"page: must be a whole number >= 1, got {page!r}", "page")
     if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 1000:
-        raise QueryError(f"per_page must be between 1 and 1000, got {per_page!r}")
+        raise QueryError(f"per_page: must be between 1 and 1000, got {per_page!r}", "per_page")
     if sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+        raise QueryError(f"sort: must be one of {', '.join(SORTS)}; got {sort!r}", "sort")
 
 
 def _filter(categories, since, until) -> wq.Query | None:
@@ -108,7 +110,7 @@ def _filter(categories, since, until) -> wq.Query | None:
         parts.append(wq.Or([wq.Term("category", c) for c in categories]))
     lo, hi = _as_utc(since, "since", False), _as_utc(until, "until", True)
     if lo is not None and hi is not None and lo > hi:
-        raise QueryError("since must not be later than until")
+        raise QueryError("since: must not be later than until", "since")
     if lo is not None or hi is not None:
         # Both ends explicit: Whoosh 2.7 mishandles open-ended numeric ranges.
         parts.append(wq.NumericRange("ts", -_FAR if lo is None else lo,
@@ -213,7 +215,7 @@ class Index:
             title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
             author=f.get("author", ""),
             score=r.score if isinstance(r.score, float) else 0.0,
-            title_html=marker.mark(title) if marker else "",
+            title_html=marker.mark(title) if marker else html.escape(title),
             snippet_html=marker.snippet(body) if marker else "")
 
     def get(self, article_id: str) -> Article | None:

@@ -168,7 +168,10 @@ def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]
         # A pasted headline: the article with exactly that title comes first.
         headline = wq.Term("title_exact", normalize(parsed.text).strip())
         return wq.AndMaybe(query, wq.ConstantScoreQuery(headline, 2 * EXACT_BONUS)), mask
-    return (wq.Every() if negs else wq.NullQuery), mask
+    # Nothing to look for: a blank query lists everything (useful sorted by
+    # date); text with nothing searchable in it (only punctuation) finds nothing.
+    everything = negs or not parsed.text.strip()
+    return (wq.Every() if everything else wq.NullQuery), mask
 
 
 def highlight_terms(parsed: ParsedQuery, seg: Segmenter) -> list[str]:

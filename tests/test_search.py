@@ -15,7 +15,7 @@ def _all(ix, q, **kw):
 
 def _texts(ix):
     """Every article's normalised title and body, by id."""
-    res = ix.search("-zzzzqqq", per_page=1000, highlight=False, facets=False)
+    res = ix.search("", per_page=1000, highlight=False, facets=False)
     return {h.id: normalize(h.title + "\n" + ix.get(h.id).body) for h in res.hits}
 
 
@@ -84,7 +84,7 @@ def test_exact_match_ranks_above_scattered_words(corpus_index):
 
 
 def test_pasted_headline_finds_its_article_first(corpus_index):
-    titles = [h.title for h in _all(corpus_index, "-zzzzqqq").hits]
+    titles = [h.title for h in _all(corpus_index, "").hits]
     for title in titles:
         assert corpus_index.search(title, highlight=False).hits[0].title == title
 
@@ -92,7 +92,7 @@ def test_pasted_headline_finds_its_article_first(corpus_index):
 def test_filters_by_category_and_dates(corpus_index):
     res = _all(corpus_index, "北约", categories=["头条"])
     assert res.total and all("头条" in h.categories for h in res.hits)
-    res = _all(corpus_index, "-zzzzqqq", since=date(2022, 1, 1), until="2022-12-31")
+    res = _all(corpus_index, "", since=date(2022, 1, 1), until="2022-12-31")
     assert res.total and all(h.date.year == 2022 for h in res.hits)
     assert set(res.facets["years"]) == {"2022"}
     assert _all(corpus_index, "北约", categories=["没有这个分类"]).total == 0
@@ -149,14 +149,14 @@ def test_odd_queries_never_raise(corpus_index, q):
 
 
 def test_only_exclusions_return_everything_else(corpus_index):
-    every = corpus_index.search("-zzzzqqq").total
+    every = corpus_index.search("").total
     assert every == corpus_index.doc_count == 55
     assert corpus_index.search("-北约").total == every - _all(corpus_index, "北约").total
 
 
 def test_highlight_false_skips_snippets(corpus_index):
     hit = corpus_index.search("北约", highlight=False).hits[0]
-    assert hit.snippet_html == "" and hit.title_html == ""
+    assert hit.snippet_html == "" and "<mark>" not in hit.title_html
 
 
 def test_get_and_related(corpus_index):

@@ -498,7 +498,9 @@ def test_api_filters_sort_and_pages(client):
     assert page2["page"] == 2 and len(page2["hits"]) == 2
     beyond = get("q=北约&page=999999")
     assert beyond["total"] == 7 and beyond["hits"] == []  # clients page until empty
-    assert get("q=")["total"] == 0 and get("q=")["hits"] == []
+    latest = get("q=&sort=newest&per_page=3")  # a blank query lists everything
+    assert latest["total"] == 55 and len(latest["hits"]) == 3
+    assert [h["date"] for h in latest["hits"]] == sorted((h["date"] for h in latest["hits"]), reverse=True)
 
 
 def test_api_duplicates_and_null_dates(client):
