@@ -17,6 +17,7 @@ from .highlight import Highlighter
 from .query import compile_query, highlight_terms, parse
 from .schema import CHINA_TZ, fingerprint
 from .storage import current_generation, read_meta
+from .substring import Exhaustive
 
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
 
@@ -199,7 +200,7 @@ class Index:
             kwargs["groupedby"] = {
                 "categories": sorting.FieldFacet("category", allow_overlap=True),
                 "years": sorting.FieldFacet("year")}
-        results = searcher.search(wquery, **kwargs)
+        results = searcher.search(Exhaustive(wquery), **kwargs)
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
         hits = [self._hit(r, marker) for r in results[(page - 1) * per_page:page * per_page]]
         return ResultPage(

@@ -8,14 +8,14 @@ punctuation and spaces between runs match any punctuation or none.
 from __future__ import annotations
 
 from whoosh import matching
-from whoosh.query import And, Or, Query, Term
+from whoosh.query import And, Or, Query, Term, WrappingQuery
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.matching.binary import IntersectionMatcher
 from whoosh.util import make_binary_tree
 
 from .analysis import word_runs
 
-__all__ = ["Substring"]
+__all__ = ["Substring", "Exhaustive"]
 
 # A one-character run inside a longer text (the "f" of "f-35") matches any
 # bigram starting with it; past this many such bigrams its position is not
@@ -128,6 +128,15 @@ class _SubstringMatcher(SpanWrappingMatcher):
     def supports_block_quality(self):
         return False
 
+    def max_quality(self):
+        # Never let a union or intersection prune this matcher for a low
+        # score: Whoosh's top-N collector would then skip documents and
+        # still report its count of the rest as exact.
+        return float("inf")
+
+    def block_quality(self):
+        return float("inf")
+
     def _get_spans(self):
         starts = None
         cache: dict[str, list[int]] = {}
@@ -156,3 +165,32 @@ class _SubstringMatcher(SpanWrappingMatcher):
             if not starts:
                 break
         return starts
+
+
+class Exhaustive(WrappingQuery):
+    """Visit every matching document: no score-based pruning.
+
+    Whoosh's top-N collector may drop sub-matchers that cannot lift a
+    document into the top N, and then counts only what it visited; with
+    filters and masks its recount ignores them. The total we report must be
+    exact, so the whole query is matched without that shortcut.
+    """
+
+    def matcher(self, searcher, context=None):
+        return _Unpruned(self.child.matcher(searcher, context))
+
+
+class _Unpruned(matching.WrappingMatcher):
+    def _replacement(self, newchild):
+        return self.__class__(newchild)
+
+    def replace(self, minquality=0):
+        if not self.is_active():
+            return matching.NullMatcher()
+        return self._replacement(self.child.replace(0))
+
+    def supports_block_quality(self):
+        return False
+
+    def max_quality(self):
+        return float("inf")
