@@ -20,6 +20,7 @@ import re
 import tempfile
 import threading
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Iterator
 
 __all__ = [
     "ANALYSIS_VERSION", "normalize", "normalize_with_map", "word_runs", "grams",
-    "Segmenter", "WordToken", "is_searchable",
+    "char_counts", "Segmenter", "WordToken", "is_searchable",
 ]
 
 # Bump whenever a change here alters what gets indexed: it is part of the
@@ -117,6 +118,16 @@ def grams(norm: str) -> dict[str, list[int]]:
             poses.setdefault(run[i:i + 2], []).append(start + i)
         poses.setdefault(run[last], []).append(start + last)
     return poses
+
+
+def char_counts(norm: str) -> Counter:
+    """Letters and digits of normalised text -> how often each occurs.
+
+    Finding a lone character through the bigrams it starts means a union of
+    up to thousands of terms (2,362 for 的 in 10,000 stories, seconds per
+    query); one term per character answers in milliseconds.
+    """
+    return Counter("".join(_RUN.findall(norm)))
 
 
 @dataclass(frozen=True)

@@ -112,10 +112,10 @@ def parse(text: str) -> ParsedQuery:
 
 
 def _anywhere(norm: str, title_only: bool = False, boost: float = 1.0) -> wq.Query:
-    title = Substring("title_ng", norm, boost=TITLE_BOOST * boost)
+    title = Substring("title_ng", "title_ch", norm, boost=TITLE_BOOST * boost)
     if title_only:
         return title
-    return wq.Or([title, Substring("body_ng", norm, boost=boost)])
+    return wq.Or([title, Substring("body_ng", "body_ch", norm, boost=boost)])
 
 
 def _category(text: str, categories: list[str]) -> wq.Query:

@@ -15,14 +15,14 @@ from whoosh import fields, formats
 from whoosh.analysis import KeywordAnalyzer
 from whoosh.system import pack_uint
 
-from .analysis import ANALYSIS_VERSION, Segmenter, grams, normalize
+from .analysis import ANALYSIS_VERSION, Segmenter, char_counts, grams, normalize
 
 __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CHINA_TZ"]
 
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -103,6 +103,8 @@ def build_schema() -> fields.Schema:
         date=fields.STORED(),
         title_ng=GramField(),
         body_ng=GramField(),
+        title_ch=CountField(),
+        body_ch=CountField(),
         title_words=CountField(),
         title_exact=fields.ID(),
         category=fields.KEYWORD(commas=True, lowercase=False, scorable=False),
@@ -135,6 +137,7 @@ def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
         id=id, path=path, paths=list(paths), title=title, body=body,
         html=zlib.compress(html.encode("utf-8")), author=author,
         categories=list(categories), title_ng=ntitle, body_ng=nbody,
+        title_ch=char_counts(ntitle), body_ch=char_counts(nbody),
         title_exact=ntitle.strip(),
         title_words=[t.text for t in segmenter.tokens(ntitle)],
         date=date.astimezone(timezone.utc).isoformat() if date else None,

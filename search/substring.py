@@ -8,7 +8,7 @@ punctuation and spaces between runs match any punctuation or none.
 from __future__ import annotations
 
 from whoosh import matching
-from whoosh.query import And, Or, Query, Term, WrappingQuery
+from whoosh.query import And, Query, Term, WrappingQuery
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.matching.binary import IntersectionMatcher
 from whoosh.util import make_binary_tree
@@ -19,7 +19,7 @@ __all__ = ["Substring", "Exhaustive"]
 
 # A one-character run inside a longer text (the "f" of "f-35") matches any
 # bigram starting with it; past this many such bigrams its position is not
-# checked (the result is a superset, so recall is kept).
+# checked, only its presence (a superset, so recall is kept).
 _MAX_EXPANSION = 64
 
 
@@ -40,8 +40,9 @@ def plan(norm: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]], int]:
 class Substring(Query):
     """Documents whose ``gram_field`` contains ``norm`` (normalised text)."""
 
-    def __init__(self, gram_field: str, norm: str, boost: float = 1.0):
+    def __init__(self, gram_field: str, char_field: str, norm: str, boost: float = 1.0):
         self.gram_field = gram_field
+        self.char_field = char_field
         self.norm = norm
         self.boost = boost
 
@@ -66,26 +67,26 @@ class Substring(Query):
         for _, gram in slots:
             yield self.gram_field, gram
         for _, ch in singles:
-            yield self.gram_field, ch
+            yield self.char_field, ch
 
-    def _chars(self, reader, singles) -> Query:
-        """Documents containing each character anywhere: its lone token or any
-        bigram it starts (every occurrence is one or the other)."""
-        per_char = [Or([Term(self.gram_field, t.decode("utf-8"))
-                        for t in reader.expand_prefix(self.gram_field, ch)])
-                    for _, ch in singles]
-        return And(per_char, boost=self.boost)
+    def _chars(self, singles) -> Query:
+        if len(singles) == 1:
+            return Term(self.char_field, singles[0][1], boost=self.boost)
+        return And([Term(self.char_field, ch) for _, ch in singles], boost=self.boost)
 
     def estimate_size(self, ixreader):
         return min((ixreader.doc_frequency(f, t) for f, t in self.terms()), default=0)
 
     def matcher(self, searcher, context=None):
         slots, singles, length = plan(self.norm)
-        reader = searcher.reader()
         if not slots:
             if not singles:
                 return matching.NullMatcher()
-            return self._chars(reader, singles).matcher(searcher, context)
+            return self._chars(singles).matcher(searcher, context)
+        if not singles and len({g for _, g in slots}) == 1 and len(slots) == 1:
+            # One bigram: every occurrence is a match, no positions to check.
+            return Term(self.gram_field, slots[0][1], boost=self.boost).matcher(searcher, context)
+        reader = searcher.reader()
         leaves: dict[str, matching.Matcher] = {}
         for _, gram in slots:
             if gram not in leaves:
@@ -96,6 +97,7 @@ class Substring(Query):
         for offset, ch in singles:
             alts = list(reader.expand_prefix(self.gram_field, ch))
             if len(alts) > _MAX_EXPANSION:
+                required.append(Term(self.char_field, ch).matcher(searcher, context))
                 continue
             if not alts:
                 return matching.NullMatcher()
