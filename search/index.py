@@ -250,7 +250,8 @@ def _facets(results) -> dict[str, dict[str, int]]:
     out = {}
     for name in ("categories", "years"):
         groups = results.groups(name)
-        counts = {str(k): len(v) for k, v in groups.items() if k not in (None, "")}
+        counts = {(k.decode("utf-8") if isinstance(k, bytes) else str(k)): len(v)
+                  for k, v in groups.items() if k not in (None, "", b"")}
         if name == "categories":
             out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         else:  # newest year first

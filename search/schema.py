@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from whoosh import fields, formats
+from whoosh import columns, fields, formats
 from whoosh.analysis import KeywordAnalyzer
 from whoosh.system import pack_uint
 
@@ -22,7 +22,7 @@ __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CH
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -89,6 +89,22 @@ class CountField(fields.FieldType):
             yield term.encode("utf-8"), n, n * boost, pack_uint(n)
 
 
+class CategoryField(fields.KEYWORD):
+    """Category names, comma-separated, also kept as a per-document list column.
+
+    Without the column Whoosh's facet counter rebuilds a document -> names
+    table from the postings on every query (half the time of a query for
+    中国 at 10,000 stories); with it, it reads the names of the hits only.
+    """
+
+    def __init__(self):
+        super().__init__(commas=True, lowercase=False, scorable=False)
+        self.column_type = columns.VarBytesListColumn()
+
+    def to_column_value(self, value):
+        return [name.encode("utf-8") for name in value.split(",") if name]
+
+
 def build_schema() -> fields.Schema:
     """The schema every index is built with."""
     return fields.Schema(
@@ -107,7 +123,7 @@ def build_schema() -> fields.Schema:
         body_ch=CountField(),
         title_words=CountField(),
         title_exact=fields.ID(),
-        category=fields.KEYWORD(commas=True, lowercase=False, scorable=False),
+        category=CategoryField(),
         year=fields.ID(sortable=True),
         ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         has_date=fields.NUMERIC(int, bits=8, signed=False, sortable=True),
