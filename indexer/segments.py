@@ -128,7 +128,7 @@ class FastSegmentWriter(SegmentWriter):
                 pw._write_block()  # the last block is written by finish_term
 
 
-def write_segments(ix, docs: Iterable[dict], per_segment: int = 20_000) -> list:
+def write_segments(ix, docs: Iterable[dict], per_segment: int = 20_000, codec=None) -> list:
     """Write docs as new segments of ix (not committed); returns the segments.
 
     A new segment is started every ``per_segment`` documents to bound memory.
@@ -139,7 +139,7 @@ def write_segments(ix, docs: Iterable[dict], per_segment: int = 20_000) -> list:
     writer = None
     for doc in docs:
         if writer is None:
-            writer = FastSegmentWriter(ix, _lk=False)
+            writer = FastSegmentWriter(ix, _lk=False, codec=codec)
         writer.add_document(**doc)
         if writer.doc_count() >= per_segment:
             segments.append(writer._finalize_segment())
