@@ -5,6 +5,7 @@ they must stay importable at ``search.schema.<Name>``.
 """
 from __future__ import annotations
 
+import sys
 import zlib
 from array import array
 from collections import Counter
@@ -38,6 +39,12 @@ class CompactPositions(formats.Positions):
     _CODES = ((0xFF, b"B", "B"), (0xFFFF, b"H", "H"), (0xFFFFFFFF, b"I", "I"))
 
     def encode(self, poslist):
+        if len(poslist) == 1:  # most postings: one occurrence
+            p = poslist[0]
+            if p <= 0xFF:
+                return b"B" + bytes((p,))
+            if p <= 0xFFFF:
+                return b"H" + p.to_bytes(2, sys.byteorder)
         deltas = [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:])]
         top = max(deltas)
         for limit, tag, code in self._CODES:
