@@ -7,6 +7,9 @@ punctuation and spaces between runs match any punctuation or none.
 """
 from __future__ import annotations
 
+from array import array
+from itertools import accumulate
+
 from whoosh import matching
 from whoosh.query import And, Query, Term, WrappingQuery
 from whoosh.query.spans import Span, SpanWrappingMatcher
@@ -16,6 +19,9 @@ from whoosh.util import make_binary_tree
 from .analysis import word_runs
 
 __all__ = ["Substring", "Exhaustive"]
+
+# Type byte of search.schema.CompactPositions -> array typecode.
+_TYPECODES = {ord("B"): "B", ord("H"): "H", ord("I"): "I"}
 
 # A one-character run inside a longer text (the "f" of "f-35") matches any
 # bigram starting with it; past this many such bigrams its position is not
@@ -104,6 +110,8 @@ class Substring(Query):
             else:
                 checks.append((offset, [reader.postings(self.gram_field, t) for t in alts]))
         child = make_binary_tree(IntersectionMatcher, required)
+        # Rarest bigram first: the candidate starts shrink fastest.
+        slots.sort(key=lambda slot: reader.doc_frequency(self.gram_field, slot[1]))
         m = _SubstringMatcher(child, leaves, slots, checks, length)
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
@@ -140,13 +148,12 @@ class _SubstringMatcher(SpanWrappingMatcher):
         return float("inf")
 
     def _get_spans(self):
+        # Hot loop: decode positions straight from the posting bytes.
         starts = None
-        cache: dict[str, list[int]] = {}
         for offset, gram in self.slots:
-            poses = cache.get(gram)
-            if poses is None:
-                poses = cache[gram] = self.leaves[gram].value_as("positions")
-            found = {p - offset for p in poses}
+            value = self.leaves[gram].value()
+            poses = accumulate(array(_TYPECODES[value[0]], value[1:]))
+            found = set(poses) if offset == 0 else {p - offset for p in poses}
             starts = found if starts is None else starts & found
             if not starts:
                 return []
