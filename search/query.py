@@ -23,7 +23,6 @@ from .substring import Substring
 
 __all__ = ["Clause", "ParsedQuery", "parse", "compile_query"]
 
-TITLE_BOOST = 3.0
 # Larger than any BM25 sum we produce, so exact matches form the first tier.
 EXACT_BONUS = 1.0e6
 WORD_BOOST = 0.5
@@ -112,10 +111,9 @@ def parse(text: str) -> ParsedQuery:
 
 
 def _anywhere(norm: str, title_only: bool = False, boost: float = 1.0) -> wq.Query:
-    title = Substring("title_ng", "title_ch", norm, boost=TITLE_BOOST * boost)
     if title_only:
-        return title
-    return wq.Or([title, Substring("body_ng", "body_ch", norm, boost=boost)])
+        return Substring("title_ng", "title_ch", norm, boost=boost)
+    return Substring("text_ng", "text_ch", norm, boost=boost)
 
 
 def _category(text: str, categories: list[str]) -> wq.Query:
