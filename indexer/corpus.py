@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -15,7 +16,8 @@ from .clean import html_to_text
 from .dates import DEFAULT_TZ, parse_date
 from .errors import CorpusNotFound
 
-__all__ = ["Article", "Problem", "find_files", "read_article", "iter_articles", "MAX_FILE_BYTES"]
+__all__ = ["Article", "Problem", "find_files", "scan_corpus", "read_bytes", "parse_article",
+           "read_article", "iter_articles", "MAX_FILE_BYTES"]
 
 # Larger files are read only up to here; news articles are a few KB.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -47,14 +49,79 @@ class Article:
 
 def find_files(root: str | os.PathLike) -> list[Path]:
     """Every *.md file below root, sorted; symlinked folders are not followed."""
+    return scan_corpus(root)[0]
+
+
+def scan_corpus(root: str | os.PathLike) -> tuple[list[Path], list[Problem]]:
+    """Every *.md file below root, sorted, and notes on what the walk left out.
+
+    Symlinked folders are not followed (a link back up the tree would loop);
+    each is reported. A folder that cannot be listed is reported too.
+    """
     root = Path(root)
     if not root.is_dir():
         raise CorpusNotFound(f"corpus folder not found: {root}")
     found: list[Path] = []
-    for folder, dirs, files in os.walk(root, onerror=None, followlinks=False):
+    notes: list[Problem] = []
+
+    def unlisted(exc: OSError) -> None:
+        rel = _rel(root, Path(exc.filename)) if exc.filename else "."
+        notes.append(Problem(rel, f"folder not read: {exc.strerror or exc}"))
+
+    for folder, dirs, files in os.walk(root, onerror=unlisted, followlinks=False):
+        here = Path(folder)
+        for name in sorted(dirs):
+            if (here / name).is_symlink():
+                notes.append(Problem(_rel(root, here / name), _link_note(here / name), False))
         dirs.sort()
-        found.extend(Path(folder) / f for f in files if f.endswith(".md"))
-    return sorted(found)
+        found.extend(here / f for f in files if f.endswith(".md"))
+    return sorted(found), notes
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _link_note(link: Path) -> str:
+    target = link.resolve()
+    if target == link.parent.resolve() or target in link.parent.resolve().parents:
+        return "symbolic link loop (points back to an enclosing folder); not followed"
+    return "symbolic link to a folder; not followed"
+
+
+def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    """The file's first MAX_FILE_BYTES + 1 bytes and its status when opened.
+
+    OSError (with a reason fit for a report) when it cannot be read. Opening
+    does not block on a FIFO, and only regular files are read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"not a regular file ({_kind(st.st_mode)})")
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks), st
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
@@ -105,12 +172,18 @@ def _split(text: str, rel: str) -> tuple[dict, str]:
 def read_article(root: Path, path: Path, naive_tz: tzinfo = DEFAULT_TZ
                  ) -> tuple[Article | None, list[Problem]]:
     """Read one file. Returns the article (or None) and what was wrong with it."""
-    rel = path.relative_to(root).as_posix()
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        data, _ = read_bytes(path)
     except OSError as exc:
-        return None, [Problem(rel, f"cannot read: {exc.strerror or exc}")]
+        return None, [Problem(path.relative_to(root).as_posix(),
+                              f"cannot read: {exc.strerror or exc}")]
+    return parse_article(root, path, data, naive_tz)
+
+
+def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAULT_TZ
+                  ) -> tuple[Article | None, list[Problem]]:
+    """The article in ``data`` (the bytes of ``path``, as read_bytes gives them)."""
+    rel = path.relative_to(root).as_posix()
     notes: list[Problem] = []
     if len(data) > MAX_FILE_BYTES:
         data = data[:MAX_FILE_BYTES]
