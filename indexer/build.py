@@ -1,47 +1,81 @@
-"""Build an index from a corpus, beside the live one, and switch atomically."""
+"""Build the index of a corpus beside the live one, and switch it in atomically.
+
+An index folder holds generations (see ``search.storage``): a build writes a
+complete new one (Whoosh index, ``manifest.json``, ``meta.json`` last) and
+then replaces ``CURRENT``; readers see the old index or the new one, never
+half of either. A process killed at any moment leaves only an unpublished
+folder, which the next run deletes. ``indexer.update`` builds on the same
+pieces to apply only what changed.
+
+One writer at a time: ``index_lock`` takes ``INDEX/.lock`` with ``flock``
+(the ``filelock`` package), which the kernel releases when the holder dies,
+even by SIGKILL; a lock file left behind is therefore never stale.
+"""
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import shutil
+import signal
+import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from filelock import FileLock, Timeout
 from whoosh import index as windex
 
 from search.analysis import Segmenter, normalize
-from search.errors import IndexBusy
+from search.errors import IndexBusy, IndexNotFound
 from search.index import USERDICT_NAME
 from search.schema import MAX_BODY_CHARS, build_schema, fingerprint, make_document
-from search.storage import new_generation, prune, publish, write_meta
+from search.storage import (META_NAME, current_generation, new_generation, prune, publish,
+                            write_meta)
 
-from .corpus import Article, Problem, find_files, read_article
+from .corpus import Article, Problem, parse_article, read_bytes, scan_corpus
 from .dates import DEFAULT_TZ
 from .errors import NothingToIndex
+from .manifest import Entry, Manifest, tz_name, write_manifest
 
-__all__ = ["BuildReport", "build_index", "content_key"]
+__all__ = ["BuildReport", "build_index", "content_key", "index_lock", "READER_VERSION"]
 
 LOCK_NAME = ".lock"
+LOCK_INFO = ".lock.info"
+# Bump when corpus.py, clean.py or dates.py change what an Article holds:
+# indexes built by an older reader are then rebuilt instead of updated.
+READER_VERSION = 1
 # Below this many files, worker processes cost more than they save.
 _PARALLEL_MIN = 400
+# Test hook: NEWSEARCH_KILL_AT=<mode>:<point> makes the indexer SIGKILL itself
+# there, so crash tests can stop a real process at an exact step.
+_KILL_ENV = "NEWSEARCH_KILL_AT"
+
+Progress = Callable[[Iterable, int, str], Iterable]
 
 
 @dataclass
 class BuildReport:
-    """What a build did: counts, problems, and where the index went."""
+    """What a run did: counts, problems, and where the index went."""
 
     corpus: str
     index: str
-    files: int = 0
-    articles: int = 0
-    duplicates: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    mode: str = "full"          # "full" or "update"
+    reason: str = ""            # why a full build, when one was not asked for
+    files: int = 0              # *.md files found in the corpus
+    articles: int = 0           # documents in the index afterwards
+    duplicates: int = 0         # files folded into another file's document
+    indexed: int = 0            # files read and indexed (a full build: all readable ones)
+    updated: int = 0            # changed files re-indexed
+    removed: int = 0            # files gone from the corpus, taken out of the index
+    unchanged: int = 0          # files not read again
+    problems: list[Problem] = field(default_factory=list)   # skipped files
+    warnings: list[Problem] = field(default_factory=list)   # indexed, with a caveat
+    changes: dict[str, list[str]] = field(default_factory=dict)  # paths, in an update
     seconds: float = 0.0
     generation: str = ""
 
@@ -52,6 +86,71 @@ def content_key(title: str, body: str) -> str:
     return hashlib.sha1(data.encode("utf-8")).hexdigest()[:16]
 
 
+def _checkpoint(point: str) -> None:
+    if os.environ.get(_KILL_ENV) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# ---------------------------------------------------------------- the lock
+
+@contextmanager
+def index_lock(index_dir: Path, timeout: float = 0) -> Iterator[None]:
+    """Hold the index's write lock; IndexBusy (naming the holder) after ``timeout`` s."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / LOCK_NAME))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        waited = f" (waited {timeout:g} s)" if timeout > 0 else ""
+        raise IndexBusy(f"another indexer{_holder(index_dir)} is working on {index_dir}"
+                        f"{waited}; try again when it is done, or pass --wait SECONDS"
+                        ) from None
+    try:
+        info = {"pid": os.getpid(), "host": socket.gethostname(),
+                "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        try:
+            (index_dir / LOCK_INFO).write_text(json.dumps(info), encoding="utf-8")
+        except OSError:
+            pass  # only informative
+        yield
+    finally:
+        lock.release()
+
+
+def _holder(index_dir: Path) -> str:
+    try:
+        info = json.loads((index_dir / LOCK_INFO).read_text(encoding="utf-8"))
+        return f" (pid {int(info['pid'])} since {info['since']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def clear_unpublished(index_dir: Path) -> None:
+    """Delete generation folders a killed run left behind (call with the lock held)."""
+    prune(index_dir)
+    try:
+        live = current_generation(index_dir).name
+    except IndexNotFound:
+        return
+    for gen in index_dir.glob("gen-*"):
+        if gen.is_dir() and gen.name > live:
+            shutil.rmtree(gen, ignore_errors=True)
+
+
+# ------------------------------------------------------- reading the files
+
+@dataclass
+class FileRead:
+    """One file read by a worker: the article or why not, and its manifest entry."""
+
+    rel: str
+    article: Article | None
+    problems: list[Problem]
+    entry: Entry | None = None      # set when the article was read
+    same: bool = False              # its bytes hashed as expected: not parsed
+    stat: tuple[int, int] = (0, 0)  # size, mtime_ns when opened
+
+
 # Worker-process state: set once per process by _init_worker.
 _ROOT: Path | None = None
 _TZ: tzinfo = DEFAULT_TZ
@@ -60,17 +159,57 @@ _SEG: Segmenter | None = None
 
 def _init_worker(root: str, naive_tz: tzinfo, userdict: str | None) -> None:
     global _ROOT, _TZ, _SEG
+    if multiprocessing.parent_process() is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        _die_with_parent()
     _ROOT, _TZ = Path(root), naive_tz
-    _SEG = Segmenter(userdict)
+    seg = Segmenter(userdict)
+    if _SEG is None or _SEG.fingerprint != seg.fingerprint:  # a watcher reuses its jieba
+        _SEG = seg
     _SEG.initialize()
 
 
-def _read(path: Path) -> tuple[Article | None, list[Problem], str]:
-    art, problems = read_article(_ROOT, path, _TZ)
-    return art, problems, content_key(art.title, art.body) if art else ""
+def _die_with_parent() -> None:
+    """Linux: end this worker when the indexer dies, even by SIGKILL.
+
+    Otherwise orphaned workers linger, holding a copy of the lock's file
+    descriptor (so the lock) until they notice the broken pipe.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
+def _read(item: tuple[Path, str | None]) -> FileRead:
+    """Read a file; when its bytes hash to ``expected``, stop there (it did not change)."""
+    path, expected = item
+    rel = path.relative_to(_ROOT).as_posix()
+    try:
+        data, st = read_bytes(path)
+    except OSError as exc:
+        return FileRead(rel, None, [Problem(rel, f"cannot read: {exc.strerror or exc}")])
+    sha1 = hashlib.sha1(data).hexdigest()
+    stat = (st.st_size, st.st_mtime_ns)
+    if expected is not None and sha1 == expected:
+        return FileRead(rel, None, [], same=True, stat=stat)
+    art, problems = parse_article(_ROOT, path, data, _TZ)
+    if art is None:
+        return FileRead(rel, None, problems, stat=stat)
+    if len(art.body) > MAX_BODY_CHARS:
+        problems.append(Problem(rel, f"body of {len(art.body)} characters; only the first "
+                                     f"{MAX_BODY_CHARS} are searchable", False))
+    key = content_key(art.title, art.body)
+    return FileRead(rel, art, problems, Entry(stat[0], stat[1], sha1, key), stat=stat)
 
 
 def _prepare(group: list[Article]) -> dict:
+    """Keyword arguments for add_document: one document for a group of duplicate files."""
     first = group[0]
     cats = list(dict.fromkeys(c for a in group for c in a.categories))
     return make_document(
@@ -83,89 +222,175 @@ def _map(func, items: Iterable, pool, chunksize: int = 16):
     return pool.imap(func, items, chunksize) if pool else map(func, items)
 
 
+@contextmanager
+def reader_pool(root: Path, naive_tz: tzinfo, userdict, n_files: int,
+                workers: int | None) -> Iterator[object | None]:
+    """Worker processes for reading and analysis, or None to work in this process."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    initargs = (str(root), naive_tz, str(userdict) if userdict else None)
+    if workers > 1 and n_files >= _PARALLEL_MIN:
+        with multiprocessing.get_context("fork").Pool(workers, _init_worker, initargs) as pool:
+            yield pool
+    else:
+        _init_worker(*initargs)
+        yield None
+
+
+def read_files(items: list[tuple[Path, str | None]], pool, report: BuildReport,
+               progress: Progress | None, label: str = "reading") -> list[FileRead]:
+    """Read every item (path, expected sha1 or None), recording problems in the report."""
+    results = _map(_read, items, pool)
+    if progress and items:
+        results = progress(results, len(items), label)
+    out = []
+    for r in results:
+        for p in r.problems:
+            (report.problems if p.fatal else report.warnings).append(p)
+        out.append(r)
+    return out
+
+
+def group_articles(articles: Iterable[Article]) -> list[list[Article]]:
+    """Articles grouped by content key, each group and the list in path order."""
+    groups: dict[str, list[Article]] = {}
+    for art in sorted(articles, key=lambda a: a.path):
+        groups.setdefault(content_key(art.title, art.body), []).append(art)
+    return list(groups.values())
+
+
+def documents(groups: list[list[Article]], pool, progress: Progress | None) -> Iterable[dict]:
+    docs = _map(_prepare, groups, pool, chunksize=8)
+    if progress and groups:
+        docs = progress(docs, len(groups), "indexing")
+    return docs
+
+
+# ------------------------------------------------- finishing a generation
+
+def run_manifest(root: Path, seg: Segmenter, naive_tz: tzinfo, scanned_ns: int) -> Manifest:
+    """An empty manifest for a run over ``root`` with these settings."""
+    return Manifest(fingerprint=fingerprint(seg.fingerprint), reader=READER_VERSION,
+                    tz=tz_name(naive_tz), corpus=str(root.resolve()), scanned_ns=scanned_ns)
+
+
+def toc_generation(gen: Path) -> int:
+    """The number of the Whoosh TOC the generation folder holds."""
+    return windex.open_dir(str(gen)).latest_generation()
+
+
+def _fsync_tree(gen: Path) -> None:
+    """Make the generation's files durable before CURRENT names it (power loss, not just kill)."""
+    for path in gen.iterdir():
+        if path.is_file():
+            try:
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass
+
+
+def finish_generation(gen: Path, mode: str, manifest: Manifest, meta: dict) -> None:
+    """Manifest, then meta.json (marks it complete), then publish; the order matters."""
+    manifest.toc_generation = toc_generation(gen)
+    _checkpoint(f"{mode}:after-commit")
+    write_manifest(gen, manifest)
+    _checkpoint(f"{mode}:after-manifest")
+    _fsync_tree(gen)
+    write_meta(gen, meta)
+    _checkpoint(f"{mode}:before-publish")
+    publish(gen)
+    _checkpoint(f"{mode}:after-publish")
+
+
+def base_meta(report: BuildReport, manifest: Manifest) -> dict:
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return {
+        "fingerprint": manifest.fingerprint, "built": now, "updated": now,
+        "mode": report.mode, "corpus": manifest.corpus, "files": report.files,
+        "articles": report.articles, "duplicates": report.duplicates,
+        "skipped": len(report.problems),
+    }
+
+
+# -------------------------------------------------------------- full build
+
 def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
                 userdict: str | os.PathLike | None = None, naive_tz: tzinfo = DEFAULT_TZ,
                 workers: int | None = None, limitmb: int = 256,
-                progress: Callable[[Iterable, int, str], Iterable] | None = None,
-                lock_timeout: float = 0) -> BuildReport:
+                progress: Progress | None = None, lock_timeout: float = 0,
+                reason: str = "") -> BuildReport:
     """Build a fresh index of ``corpus`` and make it the live one in ``index_dir``."""
     started = time.perf_counter()
     root, index_dir = Path(corpus), Path(index_dir)
-    files = find_files(root)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    report = BuildReport(corpus=str(root), index=str(index_dir), files=len(files))
+    scanned_ns = time.time_ns()
+    files, notes = scan_corpus(root)
     seg = Segmenter(userdict)  # reads the user dictionary now: a bad path fails early
-    lock = FileLock(str(index_dir / LOCK_NAME))
-    try:
-        lock.acquire(timeout=lock_timeout)
-    except Timeout:
-        raise IndexBusy(f"another indexer is working on {index_dir} "
-                        f"(lock file {index_dir / LOCK_NAME})") from None
-    try:
-        prune(index_dir)  # clears generations left by a killed build
-        workers = workers or min(2, os.cpu_count() or 1)
-        use_pool = workers > 1 and len(files) >= _PARALLEL_MIN
-        initargs = (str(root), naive_tz, str(userdict) if userdict else None)
-        if use_pool:
-            with multiprocessing.get_context("fork").Pool(workers, _init_worker, initargs) as pool:
-                _run(files, index_dir, seg, report, pool, limitmb, progress)
-        else:
-            _init_worker(*initargs)
-            _run(files, index_dir, seg, report, None, limitmb, progress)
-    finally:
-        lock.release()
+    report = BuildReport(corpus=str(root), index=str(index_dir), files=len(files),
+                         reason=reason, warnings=list(notes))
+    with index_lock(index_dir, lock_timeout):
+        clear_unpublished(index_dir)
+        full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
+                   userdict=userdict, workers=workers, limitmb=limitmb, progress=progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _group(files, pool, report: BuildReport, progress) -> list[list[Article]]:
-    groups: dict[str, list[Article]] = {}
-    items = _map(_read, files, pool)
-    if progress:
-        items = progress(items, len(files), "reading")
-    for art, problems, key in items:
-        for p in problems:
-            (report.problems if p.fatal else report.warnings).append(p)
-        if art is not None:
-            if len(art.body) > MAX_BODY_CHARS:
-                report.warnings.append(Problem(
-                    art.path, f"body of {len(art.body)} characters; only the first "
-                              f"{MAX_BODY_CHARS} are searchable", False))
-            groups.setdefault(key, []).append(art)
-    return list(groups.values())
+def full_build(root: Path, files: list[Path], index_dir: Path, seg: Segmenter,
+               naive_tz: tzinfo, scanned_ns: int, report: BuildReport, *, userdict,
+               workers: int | None, limitmb: int, progress: Progress | None) -> None:
+    """Read every file and write a new generation; call with the lock held."""
+    report.mode = "full"
+    with reader_pool(root, naive_tz, userdict, len(files), workers) as pool:
+        _run(root, files, index_dir, seg, naive_tz, scanned_ns, report, pool, limitmb,
+             progress)
 
 
-def _run(files, index_dir: Path, seg: Segmenter, report: BuildReport, pool, limitmb,
-         progress) -> None:
-    groups = _group(files, pool, report, progress)
+def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_tz: tzinfo,
+         scanned_ns: int, report: BuildReport, pool, limitmb: int,
+         progress: Progress | None) -> None:
+    reads = read_files([(f, None) for f in files], pool, report, progress)
+    articles = [r.article for r in reads if r.article is not None]
+    groups = group_articles(articles)
     if not groups:
         raise NothingToIndex(f"no readable article in {report.corpus} "
-                             f"({len(files)} files, {len(report.problems)} reported)")
+                             f"({len(files)} files, {len(report.problems)} skipped)")
+    report.indexed = len(articles)
     report.articles = len(groups)
-    report.duplicates = sum(len(g) - 1 for g in groups)
+    report.duplicates = len(articles) - len(groups)
+    manifest = run_manifest(root, seg, naive_tz, scanned_ns)
+    manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     gen = new_generation(index_dir)
+    try:
+        _write_documents(gen, documents(groups, pool, progress), limitmb)
+        if seg.userdict_text:
+            (gen / USERDICT_NAME).write_text(seg.userdict_text, encoding="utf-8")
+        finish_generation(gen, "full", manifest, base_meta(report, manifest))
+    except BaseException:
+        if not _is_live(gen):
+            shutil.rmtree(gen, ignore_errors=True)
+        raise
+    prune(index_dir)
+    report.generation = gen.name
+
+
+def _write_documents(gen: Path, docs: Iterable[dict], limitmb: int) -> None:
+    """The full build's write step: every document into a new Whoosh index in ``gen``."""
     ix = windex.create_in(str(gen), build_schema())
     writer = ix.writer(limitmb=limitmb)
     try:
-        docs = _map(_prepare, groups, pool, chunksize=8)
-        if progress:
-            docs = progress(docs, len(groups), "indexing")
         for doc in docs:
             writer.add_document(**doc)
         writer.commit()
     except BaseException:
         writer.cancel()  # never leave Whoosh's write lock held
-        shutil.rmtree(gen, ignore_errors=True)
         raise
-    if seg.userdict_text:
-        (gen / USERDICT_NAME).write_text(seg.userdict_text, encoding="utf-8")
-    write_meta(gen, {
-        "fingerprint": fingerprint(seg.fingerprint),
-        "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "corpus": str(Path(report.corpus).resolve()),
-        "files": report.files, "articles": report.articles,
-        "duplicates": report.duplicates, "skipped": len(report.problems),
-    })
-    publish(gen)
-    prune(index_dir)
-    report.generation = gen.name
+
+
+def _is_live(gen: Path) -> bool:
+    try:
+        return current_generation(gen.parent) == gen
+    except IndexNotFound:
+        return False

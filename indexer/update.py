@@ -1,0 +1,288 @@
+"""Incremental update: bring the index in line with the corpus, reading only what changed.
+
+``update_index`` compares the corpus with the live generation's manifest:
+new files are added, changed files re-indexed, deleted files removed.
+A file whose size and mtime match its manifest entry is not opened; one whose
+mtime alone moved is hashed, and re-read only if its bytes changed.
+
+Documents are groups of files with the same content key (the same story filed
+twice). Every group a change touches is deleted by id and added again from
+all its current files, so removing one of two duplicates keeps the other,
+and a changed file moves to the group its new text belongs to. Files of a
+touched group that did not change are read again for that (a handful).
+
+The change is written into a new generation: the live one's files are
+hard-linked into it (Whoosh never rewrites a file in place), a Whoosh writer
+applies the deletions and additions there, and the generation is published
+like a full build. Readers keep the old generation until the switch, and a
+killed update leaves the live index exactly as it was.
+
+A full build happens instead, and ``report.reason`` says why, when there is
+no index yet, when the analysis (code version, jieba, user dictionary), the
+article reader, the time zone for naive dates or the corpus folder differ
+from the index's, or when the manifest does not describe the live index.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from datetime import tzinfo
+
+from whoosh import index as windex
+
+from search.analysis import Segmenter
+from search.errors import IndexNotFound
+from search.index import USERDICT_NAME
+from search.storage import META_NAME, current_generation, new_generation, prune, read_meta
+
+from .build import (READER_VERSION, BuildReport, Progress, _is_live, base_meta,
+                    clear_unpublished, documents, finish_generation, full_build,
+                    group_articles, index_lock, read_files, reader_pool, run_manifest,
+                    toc_generation)
+from .corpus import Article, scan_corpus
+from .dates import DEFAULT_TZ
+from .errors import NothingToIndex
+from .manifest import MANIFEST_NAME, Entry, Manifest, load_manifest, write_manifest
+
+__all__ = ["update_index"]
+
+
+def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
+                 rebuild: bool = False, userdict: str | os.PathLike | None = None,
+                 keep_userdict: bool = True, naive_tz: tzinfo = DEFAULT_TZ,
+                 workers: int | None = None, limitmb: int = 256,
+                 progress: Progress | None = None, lock_timeout: float = 0) -> BuildReport:
+    """Update the index of ``corpus`` in ``index_dir`` (a full build when needed or asked).
+
+    Without ``userdict``, the dictionary the index was built with is kept
+    (unless ``keep_userdict`` is false).
+    """
+    started = time.perf_counter()
+    root, index_dir = Path(corpus), Path(index_dir)
+    seg = Segmenter(userdict) if userdict else None  # a bad path fails before any work
+    with index_lock(index_dir, lock_timeout):
+        clear_unpublished(index_dir)
+        if seg is None:
+            userdict = _stored_userdict(index_dir) if keep_userdict else None
+            seg = Segmenter(userdict)
+        scanned_ns = time.time_ns()
+        files, notes = scan_corpus(root)
+        report = BuildReport(corpus=str(root), index=str(index_dir), files=len(files),
+                             warnings=list(notes))
+        live, manifest, reason = _live_state(index_dir, root, seg, naive_tz)
+        if rebuild:
+            reason = "asked for with --rebuild"
+        if reason:
+            report.reason = reason
+            full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
+                       userdict=userdict, workers=workers, limitmb=limitmb, progress=progress)
+        else:
+            _update(root, files, index_dir, live, manifest, seg, naive_tz, scanned_ns,
+                    report, userdict=userdict, workers=workers, limitmb=limitmb,
+                    progress=progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _stored_userdict(index_dir: Path) -> str | None:
+    try:
+        path = current_generation(index_dir) / USERDICT_NAME
+    except IndexNotFound:
+        return None
+    return str(path) if path.is_file() else None
+
+
+def _live_state(index_dir: Path, root: Path, seg: Segmenter, naive_tz: tzinfo
+                ) -> tuple[Path | None, Manifest | None, str]:
+    """The live generation and its manifest, or why the next build must be a full one."""
+    try:
+        live = current_generation(index_dir)
+        meta = read_meta(live)
+    except IndexNotFound as exc:
+        if not (index_dir / "CURRENT").exists():
+            return None, None, f"no index in {index_dir} yet"
+        return None, None, f"the live index is unusable ({exc})"
+    want = run_manifest(root, seg, naive_tz, 0)
+    if meta.get("fingerprint") != want.fingerprint:
+        stored = live / USERDICT_NAME
+        old_dict = stored.read_text(encoding="utf-8") if stored.is_file() else ""
+        if old_dict != seg.userdict_text:
+            return None, None, "the user dictionary changed"
+        return None, None, (f"the analysis changed (index built with {meta.get('fingerprint')}, "
+                            f"this version uses {want.fingerprint})")
+    manifest = load_manifest(live)
+    if manifest is None:
+        return None, None, "the index has no usable manifest (built by an older version?)"
+    if manifest.reader != READER_VERSION:
+        return None, None, (f"the article reader changed (version {manifest.reader} -> "
+                            f"{READER_VERSION})")
+    if manifest.tz != want.tz:
+        return None, None, f"the time zone for dates without one changed ({manifest.tz} -> {want.tz})"
+    if manifest.corpus != want.corpus:
+        return None, None, f"the corpus folder changed ({manifest.corpus} -> {want.corpus})"
+    try:
+        toc = toc_generation(live)
+    except Exception as exc:  # Whoosh raises many kinds on a damaged folder
+        return None, None, f"the live index cannot be opened ({exc})"
+    if toc != manifest.toc_generation:
+        return None, None, (f"the index and its manifest disagree (Whoosh TOC {toc}, "
+                            f"manifest {manifest.toc_generation})")
+    return live, manifest, ""
+
+
+def _update(root: Path, files: list[Path], index_dir: Path, live: Path, manifest: Manifest,
+            seg: Segmenter, naive_tz: tzinfo, scanned_ns: int, report: BuildReport, *,
+            userdict, workers, limitmb: int, progress: Progress | None) -> None:
+    report.mode = "update"
+    old = manifest.files
+    disk = {path.relative_to(root).as_posix(): path for path in files}
+    removed = sorted(set(old) - set(disk))
+    to_read: list[tuple[Path, str | None]] = []
+    for rel, path in disk.items():
+        entry = old.get(rel)
+        if entry is None:
+            to_read.append((path, None))
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            to_read.append((path, None))  # reading says why
+            continue
+        if st.st_size != entry.size:
+            to_read.append((path, None))
+        elif st.st_mtime_ns != entry.mtime_ns or manifest.is_racy(entry):
+            to_read.append((path, entry.sha1))  # re-read only if the bytes changed
+    if not to_read and not removed:
+        _unchanged(report, manifest, live)
+        return
+    with reader_pool(root, naive_tz, userdict, len(to_read), workers) as pool:
+        _apply(root, disk, removed, to_read, index_dir, live, manifest, seg, naive_tz,
+               scanned_ns, report, pool, limitmb, progress)
+
+
+def _unchanged(report: BuildReport, manifest: Manifest, live: Path) -> None:
+    report.unchanged = len(manifest.files)
+    report.articles = len(manifest.keys())
+    report.duplicates = len(manifest.files) - report.articles
+    report.changes = {"added": [], "updated": [], "removed": []}
+    report.generation = live.name
+
+
+def _apply(root: Path, disk: dict[str, Path], removed: list[str],
+           to_read: list[tuple[Path, str | None]], index_dir: Path, live: Path,
+           manifest: Manifest, seg: Segmenter, naive_tz: tzinfo, scanned_ns: int,
+           report: BuildReport, pool, limitmb: int, progress: Progress | None) -> None:
+    old = manifest.files
+    files = dict(old)                       # the new manifest's entries
+    articles: dict[str, Article] = {}       # files read this run, by path
+    failed: set[str] = set()                # files that could not be read this run
+    affected: set[str] = set()              # content keys whose documents are rewritten
+    added, updated, touched = [], [], False
+    for r in read_files(to_read, pool, report, progress):
+        entry = old.get(r.rel)
+        if r.same:  # only the mtime moved: remember the new one, read nothing more
+            files[r.rel] = Entry(r.stat[0], r.stat[1], entry.sha1, entry.key)
+            touched = True
+        elif r.article is None:
+            failed.add(r.rel)
+            if entry is not None:  # keep what was indexed; retried on the next run
+                for p in r.problems:
+                    if p.fatal:
+                        p.reason += "; the previously indexed version stays searchable"
+        else:
+            articles[r.rel] = r.article
+            files[r.rel] = r.entry
+            affected.add(r.entry.key)
+            if entry is None:
+                added.append(r.rel)
+            else:
+                updated.append(r.rel)
+                affected.add(entry.key)
+    for rel in removed:
+        affected.add(files.pop(rel).key)
+    _read_siblings(disk, files, articles, failed, affected, pool, report)
+    report.changes = {"added": added, "updated": updated, "removed": removed}
+    report.indexed, report.updated, report.removed = len(added), len(updated), len(removed)
+    report.unchanged = len(disk) - len(added) - len(updated) - len(failed)
+    if not files:
+        raise NothingToIndex(f"no readable article left in {report.corpus} "
+                             f"({len(disk)} files, {len(report.problems)} skipped); "
+                             f"the previous index is kept")
+    keys = {e.key for e in files.values()}
+    report.articles, report.duplicates = len(keys), len(files) - len(keys)
+    new_manifest = run_manifest(root, seg, naive_tz, scanned_ns)
+    new_manifest.files = files
+    if not affected:
+        report.generation = live.name
+        if touched:  # same documents; only file times to remember
+            new_manifest.toc_generation = manifest.toc_generation
+            write_manifest(live, new_manifest)
+        return
+    groups = group_articles(articles[rel] for rel, e in files.items() if e.key in affected)
+    gen = new_generation(index_dir)
+    try:
+        _link_generation(live, gen)
+        ix = windex.open_dir(str(gen))
+        writer = ix.writer(limitmb=limitmb)
+        try:
+            for key in sorted(affected):
+                writer.delete_by_term("id", key)
+            for doc in documents(groups, pool, progress):
+                writer.add_document(**doc)
+            writer.commit()
+        except BaseException:
+            writer.cancel()  # never leave Whoosh's write lock held
+            raise
+        meta = dict(read_meta(live))
+        meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
+        finish_generation(gen, "update", new_manifest, meta)
+    except BaseException:
+        if not _is_live(gen):
+            shutil.rmtree(gen, ignore_errors=True)
+        raise
+    prune(index_dir)
+    report.generation = gen.name
+
+
+def _read_siblings(disk: dict[str, Path], files: dict[str, Entry],
+                   articles: dict[str, Article], failed: set[str], affected: set[str],
+                   pool, report: BuildReport) -> None:
+    """Read the unchanged files of every touched group, so each group is rebuilt whole.
+
+    A sibling that turns out changed (same size and mtime, other bytes) joins
+    its new group, which is then touched too; hence the loop.
+    """
+    while True:
+        need = [rel for rel, e in files.items()
+                if e.key in affected and rel not in articles]
+        for rel in [rel for rel in need if rel in failed]:
+            del files[rel]  # unreadable this run: its group is rebuilt without it
+        need = [rel for rel in need if rel not in failed]
+        if not need:
+            return
+        for r in read_files([(disk[rel], None) for rel in need], pool, report, None):
+            if r.article is None:
+                # Unreadable now: left out of its group and of the manifest,
+                # so it is read again (and reported) on the next run.
+                failed.add(r.rel)
+                del files[r.rel]
+                continue
+            if r.entry.key != files[r.rel].key:
+                affected.add(r.entry.key)
+            articles[r.rel] = r.article
+            files[r.rel] = r.entry
+
+
+def _link_generation(live: Path, gen: Path) -> None:
+    """Put the live generation's Whoosh files into ``gen`` as hard links (copies if need be)."""
+    skip = {META_NAME, MANIFEST_NAME}
+    for src in live.iterdir():
+        name = src.name
+        if name in skip or "WRITELOCK" in name or ".tmp" in name or not src.is_file():
+            continue
+        try:
+            os.link(src, gen / name)
+        except OSError:
+            shutil.copy2(src, gen / name)
