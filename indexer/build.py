@@ -40,6 +40,7 @@ from search.storage import (META_NAME, current_generation, new_generation, prune
 from .corpus import Article, Problem, parse_article, read_bytes, scan_corpus
 from .dates import DEFAULT_TZ
 from .errors import NothingToIndex
+from .segments import write_segments
 from .manifest import Entry, Manifest, tz_name, write_manifest
 
 __all__ = ["BuildReport", "build_index", "content_key", "index_lock", "READER_VERSION"]
@@ -229,11 +230,18 @@ def reader_pool(root: Path, naive_tz: tzinfo, userdict, n_files: int,
     workers = workers or min(2, os.cpu_count() or 1)
     initargs = (str(root), naive_tz, str(userdict) if userdict else None)
     if workers > 1 and n_files >= _PARALLEL_MIN:
-        with multiprocessing.get_context("fork").Pool(workers, _init_worker, initargs) as pool:
+        with _fork_pool(workers, initargs) as pool:
             yield pool
     else:
         _init_worker(*initargs)
         yield None
+
+
+def _fork_pool(workers: int, initargs: tuple):
+    """A pool whose processes share our memory by fork; remembers how it was made."""
+    pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, initargs)
+    pool.spec = (workers, initargs)  # so the write step can start writers alike
+    return pool
 
 
 def read_files(items: list[tuple[Path, str | None]], pool, report: BuildReport,
@@ -364,7 +372,7 @@ def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_t
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     gen = new_generation(index_dir)
     try:
-        _write_documents(gen, documents(groups, pool, progress), limitmb)
+        _write_documents(gen, groups, pool)
         if seg.userdict_text:
             (gen / USERDICT_NAME).write_text(seg.userdict_text, encoding="utf-8")
         finish_generation(gen, "full", manifest, base_meta(report, manifest))
@@ -376,17 +384,42 @@ def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_t
     report.generation = gen.name
 
 
-def _write_documents(gen: Path, docs: Iterable[dict], limitmb: int) -> None:
-    """The full build's write step: every document into a new Whoosh index in ``gen``."""
+# Groups for the writer processes, inherited through fork (not pickled).
+_GROUPS: list[list[Article]] = []
+
+
+def _write_part(part: tuple[str, int, int]) -> list:
+    """In a writer process: every n-th group from the k-th, as finished segments."""
+    gen, k, n = part
+    ix = windex.open_dir(gen)
+    return write_segments(ix, (_prepare(g) for g in _GROUPS[k::n]))
+
+
+def _write_documents(gen: Path, groups: list[list[Article]], pool) -> None:
+    """The full build's write step: every group into a new Whoosh index in ``gen``.
+
+    With worker processes, each writes its share as whole segments (Whoosh
+    searches them together; nothing is merged), so both cores index.
+    """
+    global _GROUPS
     ix = windex.create_in(str(gen), build_schema())
-    writer = ix.writer(limitmb=limitmb)
+    writer = ix.writer()  # holds Whoosh's write lock while the parts are written
     try:
-        for doc in docs:
-            writer.add_document(**doc)
-        writer.commit()
+        _GROUPS = groups
+        n = min(pool.spec[0], len(groups)) if pool is not None else 1
+        parts = [(str(gen), k, n) for k in range(n)]
+        if n > 1:
+            with _fork_pool(n, pool.spec[1]) as wp:
+                segments = [s for part in wp.map(_write_part, parts) for s in part]
+        else:
+            segments = _write_part(parts[0])
+        writer._commit_toc(segments)
+        writer._finish()
     except BaseException:
         writer.cancel()  # never leave Whoosh's write lock held
         raise
+    finally:
+        _GROUPS = []
 
 
 def _is_live(gen: Path) -> bool:

@@ -137,7 +137,7 @@ class Index:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _searcher holds it while _open runs
         self._open(current_generation(self.path))
 
     def _open(self, gen: Path) -> None:
