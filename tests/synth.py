@@ -68,9 +68,9 @@ def age(root: Path, seconds: float = 3600) -> None:
 def total(index_dir, query: str, timeout: float = 10.0) -> int:
     """Hits for ``query`` in a freshly opened index; -1 when there is none (yet).
 
-    Searched in a daemon thread: search.Index can hang for ever when the
-    generation changes between opening and searching (see test_update.DEADLOCK),
-    and a watcher publishes at any moment. A hang counts as -1, to be retried.
+    Searched in a daemon thread with a timeout, so that a hang (search.Index
+    once deadlocked when a generation was published between opening and
+    searching) fails a test instead of stopping the suite: it counts as -1.
     """
     import threading
 
