@@ -34,7 +34,7 @@ from search.analysis import Segmenter, normalize
 from search.errors import IndexBusy, IndexNotFound
 from search.index import USERDICT_NAME
 from search.schema import MAX_BODY_CHARS, build_schema, fingerprint, make_document
-from search.storage import (META_NAME, current_generation, new_generation, prune, publish,
+from search.storage import (current_generation, new_generation, prune, publish,
                             write_meta)
 
 from .corpus import Article, Problem, parse_article, read_bytes, scan_corpus
