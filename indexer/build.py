@@ -288,16 +288,15 @@ def toc_generation(gen: Path) -> int:
 
 def _fsync_tree(gen: Path) -> None:
     """Make the generation's files durable before CURRENT names it (power loss, not just kill)."""
-    for path in gen.iterdir():
-        if path.is_file():
+    for path in [*(p for p in gen.iterdir() if p.is_file()), gen]:
+        try:
+            fd = os.open(path, os.O_RDONLY)
             try:
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-            except OSError:
-                pass
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
 
 
 def finish_generation(gen: Path, mode: str, manifest: Manifest, meta: dict) -> None:
@@ -306,8 +305,8 @@ def finish_generation(gen: Path, mode: str, manifest: Manifest, meta: dict) -> N
     _checkpoint(f"{mode}:after-commit")
     write_manifest(gen, manifest)
     _checkpoint(f"{mode}:after-manifest")
-    _fsync_tree(gen)
     write_meta(gen, meta)
+    _fsync_tree(gen)
     _checkpoint(f"{mode}:before-publish")
     publish(gen)
     _checkpoint(f"{mode}:after-publish")
