@@ -19,13 +19,18 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import Segmenter, is_searchable, normalize, word_runs
-from .substring import Substring
+from .substring import Rarest, Substring
 
 __all__ = ["Clause", "ParsedQuery", "parse", "compile_query"]
 
 # Larger than any BM25 sum we produce, so exact matches form the first tier.
 EXACT_BONUS = 1.0e6
 WORD_BOOST = 0.5
+# Bounds that keep any query fast (a whole article pasted, "的 " x 300). Each
+# drops constraints, so results only grow: nothing that matches is lost.
+MAX_WORDS = 24        # distinct words required per term
+MAX_TERM_CHARS = 120  # characters of one term matched exactly
+MAX_GROUPS = 24       # terms ANDed (identical ones count once)
 
 _FIELDS = {"title": "title", "标题": "title", "category": "category", "分类": "category"}
 _TOKEN = re.compile(
@@ -132,17 +137,24 @@ def _clause_query(c: Clause, seg: Segmenter, categories: list[str]) -> wq.Query 
     if not is_searchable(norm):
         return None
     title_only = c.field == "title"
+    norm = norm[:MAX_TERM_CHARS]
     if c.phrase:
         return _anywhere(norm, title_only)
-    words = seg.words(norm)
+    words = list(dict.fromkeys(seg.words(norm)))
+    words = sorted(words, key=len, reverse=True)[:MAX_WORDS]
     whole = "".join(run for _, run in word_runs(norm))
-    required = wq.And([_anywhere(w, title_only) for w in words]) if words else None
+    required = Rarest([_anywhere(w, title_only) for w in words]) if words else None
     if required is None:
         return None
     bonus: list[wq.Query] = [wq.Term("title_words", w, boost=WORD_BOOST) for w in words]
     if len(words) > 1 or words[0] != whole:
         bonus.append(wq.ConstantScoreQuery(_anywhere(norm, title_only), score=EXACT_BONUS))
     return wq.AndMaybe(required, wq.Or(bonus))
+
+
+def _unique(queries) -> list[wq.Query]:
+    """Queries without Nones and repeats, in order."""
+    return list(dict.fromkeys(q for q in queries if q is not None))
 
 
 def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]
@@ -155,16 +167,16 @@ def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]
     """
     groups = []
     for group in parsed.groups:
-        alts = [q for q in (_clause_query(c, seg, categories) for c in group) if q is not None]
+        alts = _unique(_clause_query(c, seg, categories) for c in group)
         if alts:
             groups.append(alts[0] if len(alts) == 1 else wq.Or(alts))
-    negs = [q for q in (_clause_query(c, seg, categories) for c in parsed.negatives)
-            if q is not None]
+    groups = _unique(groups)[:MAX_GROUPS]
+    negs = _unique(_clause_query(c, seg, categories) for c in parsed.negatives)[:MAX_GROUPS]
     mask = (negs[0] if len(negs) == 1 else wq.Or(negs)) if negs else None
     if groups:
         query = groups[0] if len(groups) == 1 else wq.And(groups)
         # A pasted headline: the article with exactly that title comes first.
-        headline = wq.Term("title_exact", normalize(parsed.text).strip())
+        headline = wq.Term("title_exact", normalize(parsed.text).strip()[:500])
         return wq.AndMaybe(query, wq.ConstantScoreQuery(headline, 2 * EXACT_BONUS)), mask
     # Nothing to look for: a blank query lists everything (useful sorted by
     # date); text with nothing searchable in it (only punctuation) finds nothing.

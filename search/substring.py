@@ -18,7 +18,7 @@ from whoosh.util import make_binary_tree
 
 from .analysis import word_runs
 
-__all__ = ["Substring", "Exhaustive"]
+__all__ = ["Substring", "Exhaustive", "Rarest"]
 
 # Type byte of search.schema.CompactPositions -> array typecode.
 _TYPECODES = {ord("B"): "B", ord("H"): "H", ord("I"): "I"}
@@ -27,6 +27,7 @@ _TYPECODES = {ord("B"): "B", ord("H"): "H", ord("I"): "I"}
 # bigram starting with it; past this many such bigrams its position is not
 # checked, only its presence (a superset, so recall is kept).
 _MAX_EXPANSION = 64
+_MAX_SLOTS = 32
 
 
 def plan(norm: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]], int]:
@@ -110,8 +111,10 @@ class Substring(Query):
             else:
                 checks.append((offset, [reader.postings(self.gram_field, t) for t in alts]))
         child = make_binary_tree(IntersectionMatcher, required)
-        # Rarest bigram first: the candidate starts shrink fastest.
+        # Rarest bigram first: the candidate starts shrink fastest. A long
+        # text checks its rarest bigrams only (a superset: nothing is lost).
         slots.sort(key=lambda slot: reader.doc_frequency(self.gram_field, slot[1]))
+        del slots[_MAX_SLOTS:]
         m = _SubstringMatcher(child, leaves, slots, checks, length)
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
@@ -150,9 +153,12 @@ class _SubstringMatcher(SpanWrappingMatcher):
     def _get_spans(self):
         # Hot loop: decode positions straight from the posting bytes.
         starts = None
+        decoded: dict[str, list[int]] = {}
         for offset, gram in self.slots:
-            value = self.leaves[gram].value()
-            poses = accumulate(array(_TYPECODES[value[0]], value[1:]))
+            poses = decoded.get(gram)
+            if poses is None:
+                value = self.leaves[gram].value()
+                poses = decoded[gram] = list(accumulate(array(_TYPECODES[value[0]], value[1:])))
             found = set(poses) if offset == 0 else {p - offset for p in poses}
             starts = found if starts is None else starts & found
             if not starts:
@@ -203,3 +209,23 @@ class _Unpruned(matching.WrappingMatcher):
 
     def max_quality(self):
         return float("inf")
+
+
+class Rarest(And):
+    """All of the subqueries, but only the ``keep`` rarest are checked.
+
+    For a pasted paragraph of twenty words, intersecting every posting list
+    costs seconds in Whoosh's matcher tree while the rarest few already
+    decide the result. Checking fewer only ever adds documents.
+    """
+
+    def __init__(self, subqueries, keep: int = 6, boost: float = 1.0):
+        super().__init__(subqueries, boost=boost)
+        self.keep = keep
+
+    def matcher(self, searcher, context=None):
+        subs = self.subqueries
+        if len(subs) > self.keep:
+            reader = searcher.reader()
+            subs = sorted(subs, key=lambda q: q.estimate_size(reader))[:self.keep]
+        return And(subs, boost=self.boost).matcher(searcher, context)
