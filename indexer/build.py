@@ -14,12 +14,10 @@ even by SIGKILL; a lock file left behind is therefore never stale.
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import shutil
 import signal
-import socket
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,11 +25,10 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from filelock import FileLock, Timeout
 from whoosh import index as windex
 
 from search.analysis import Segmenter, normalize
-from search.errors import IndexBusy, IndexNotFound
+from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.schema import MAX_BODY_CHARS, build_schema, fingerprint, make_document
 from search.storage import (current_generation, new_generation, prune, publish,
@@ -41,12 +38,11 @@ from .corpus import Article, Problem, parse_article, read_bytes, scan_corpus
 from .dates import DEFAULT_TZ
 from .errors import NothingToIndex
 from .segments import write_segments
+from .lock import clear_unpublished, index_lock
 from .manifest import Entry, Manifest, tz_name, write_manifest
 
-__all__ = ["BuildReport", "build_index", "content_key", "index_lock", "READER_VERSION"]
+__all__ = ["BuildReport", "build_index", "content_key", "READER_VERSION"]
 
-LOCK_NAME = ".lock"
-LOCK_INFO = ".lock.info"
 # Bump when corpus.py, clean.py or dates.py change what an Article holds:
 # indexes built by an older reader are then rebuilt instead of updated.
 READER_VERSION = 1
@@ -90,52 +86,6 @@ def content_key(title: str, body: str) -> str:
 def _checkpoint(point: str) -> None:
     if os.environ.get(_KILL_ENV) == point:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-# ---------------------------------------------------------------- the lock
-
-@contextmanager
-def index_lock(index_dir: Path, timeout: float = 0) -> Iterator[None]:
-    """Hold the index's write lock; IndexBusy (naming the holder) after ``timeout`` s."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(index_dir / LOCK_NAME))
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        waited = f" (waited {timeout:g} s)" if timeout > 0 else ""
-        raise IndexBusy(f"another indexer{_holder(index_dir)} is working on {index_dir}"
-                        f"{waited}; try again when it is done, or pass --wait SECONDS"
-                        ) from None
-    try:
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
-                "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        try:
-            (index_dir / LOCK_INFO).write_text(json.dumps(info), encoding="utf-8")
-        except OSError:
-            pass  # only informative
-        yield
-    finally:
-        lock.release()
-
-
-def _holder(index_dir: Path) -> str:
-    try:
-        info = json.loads((index_dir / LOCK_INFO).read_text(encoding="utf-8"))
-        return f" (pid {int(info['pid'])} since {info['since']})"
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""
-
-
-def clear_unpublished(index_dir: Path) -> None:
-    """Delete generation folders a killed run left behind (call with the lock held)."""
-    prune(index_dir)
-    try:
-        live = current_generation(index_dir).name
-    except IndexNotFound:
-        return
-    for gen in index_dir.glob("gen-*"):
-        if gen.is_dir() and gen.name > live:
-            shutil.rmtree(gen, ignore_errors=True)
 
 
 # ------------------------------------------------------- reading the files

@@ -37,10 +37,10 @@ from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.storage import META_NAME, current_generation, new_generation, prune, read_meta
 
-from .build import (READER_VERSION, BuildReport, Progress, _is_live, base_meta,
-                    clear_unpublished, documents, finish_generation, full_build,
-                    group_articles, index_lock, read_files, reader_pool, run_manifest,
-                    toc_generation)
+from .build import (READER_VERSION, BuildReport, Progress, _is_live, base_meta, documents,
+                    finish_generation, full_build, group_articles, read_files, reader_pool,
+                    run_manifest, toc_generation)
+from .lock import clear_unpublished, index_lock
 from .corpus import Article, scan_corpus
 from .dates import DEFAULT_TZ
 from .errors import NothingToIndex

@@ -1,7 +1,6 @@
 """Each fixture file in fixtures/articles is paired with what it must produce."""
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 

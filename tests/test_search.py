@@ -1,5 +1,5 @@
 """Query language, filters, sorting, dedupe and ranking over the bundled corpus."""
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 

@@ -15,7 +15,8 @@ import time
 import pytest
 
 import search
-from indexer.build import LOCK_NAME, build_index
+from indexer.build import build_index
+from indexer.lock import LOCK_NAME
 from indexer.errors import NothingToIndex
 from indexer.manifest import MANIFEST_NAME, load_manifest
 from indexer.update import update_index
@@ -277,7 +278,7 @@ def test_generations_share_files_by_hard_links(corpus, index):
 HOLD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from indexer.build import index_lock
+    from indexer.lock import index_lock
     with index_lock(Path(sys.argv[1])):
         print("locked", flush=True)
         time.sleep(60)

@@ -6,7 +6,6 @@ import re
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
-import search
 from search.highlight import Highlighter
 
 from . import links
