@@ -182,9 +182,9 @@ def write_segments(ix, docs: Iterable[dict], per_segment: int = 20_000, codec=No
         writer.add_document(**doc)
         if writer.doc_count() >= per_segment:
             segments.append(writer._finalize_segment())
-            writer._tempstorage.destroy()
             writer = None
     if writer is not None and writer._added:
         segments.append(writer._finalize_segment())
-        writer._tempstorage.destroy()
+    # The temporary folder is shared by every writer of the index, in every
+    # process: the committing writer removes it when all are done.
     return segments
