@@ -207,9 +207,17 @@ def markdown(results, png_name):
     return "\n".join(lines)
 
 
+# Everything after this line in the doc is written by people (where the time
+# goes, what bounds a missed goal) and kept when a run rewrites the figures.
+KEEP_MARKER = "<!-- analysis: kept across runs -->"
+
+
 def write(results, doc_path):
     doc_path = Path(doc_path)
     doc_path.parent.mkdir(parents=True, exist_ok=True)
     png = doc_path.with_name("bench.png")
     plot(results, png)
-    doc_path.write_text(markdown(results, os.path.relpath(png, doc_path.parent)), encoding="utf-8")
+    old = doc_path.read_text(encoding="utf-8") if doc_path.exists() else ""
+    kept = old[old.index(KEEP_MARKER):] if KEEP_MARKER in old else ""
+    text = markdown(results, os.path.relpath(png, doc_path.parent))
+    doc_path.write_text(text + ("\n" + kept if kept else ""), encoding="utf-8")
