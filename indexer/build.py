@@ -358,6 +358,8 @@ def _write_documents(gen: Path, groups: list[list[Article]], pool) -> None:
         n = min(pool.spec[0], len(groups)) if pool is not None else 1
         parts = [(str(gen), k, n) for k in range(n)]
         if n > 1:
+            pool.terminate()  # the readers are done: free their memory before forking writers
+            pool.join()
             with _fork_pool(n, pool.spec[1]) as wp:
                 segments = [s for part in wp.map(_write_part, parts) for s in part]
         else:
