@@ -31,7 +31,7 @@ from search.analysis import Segmenter, normalize
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.schema import MAX_BODY_CHARS, build_schema, fingerprint, make_document
-from search.storage import (current_generation, new_generation, prune, publish,
+from search.storage import (fsync_path, current_generation, new_generation, prune, publish,
                             write_meta)
 
 from .corpus import Article, Problem, parse_article, read_bytes, scan_corpus
@@ -239,14 +239,21 @@ def toc_generation(gen: Path) -> int:
 def _fsync_tree(gen: Path) -> None:
     """Make the generation's files durable before CURRENT names it (power loss, not just kill)."""
     for path in [*(p for p in gen.iterdir() if p.is_file()), gen]:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError:
-            pass
+        fsync_path(path)
+
+
+@contextmanager
+def next_generation(index_dir: Path, report: BuildReport) -> Iterator[Path]:
+    """A new generation folder to fill and publish; removed if that fails before publishing."""
+    gen = new_generation(index_dir)
+    try:
+        yield gen
+    except BaseException:
+        if not _is_live(gen):
+            shutil.rmtree(gen, ignore_errors=True)
+        raise
+    prune(index_dir)
+    report.generation = gen.name
 
 
 def finish_generation(gen: Path, mode: str, manifest: Manifest, meta: dict) -> None:
@@ -319,18 +326,11 @@ def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_t
     report.duplicates = len(articles) - len(groups)
     manifest = run_manifest(root, seg, naive_tz, scanned_ns)
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
-    gen = new_generation(index_dir)
-    try:
+    with next_generation(index_dir, report) as gen:
         _write_documents(gen, groups, pool)
         if seg.userdict_text:
             (gen / USERDICT_NAME).write_text(seg.userdict_text, encoding="utf-8")
         finish_generation(gen, "full", manifest, base_meta(report, manifest))
-    except BaseException:
-        if not _is_live(gen):
-            shutil.rmtree(gen, ignore_errors=True)
-        raise
-    prune(index_dir)
-    report.generation = gen.name
 
 
 # Groups for the writer processes, inherited through fork (not pickled).

@@ -35,11 +35,11 @@ from whoosh import index as windex
 from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
-from search.storage import META_NAME, current_generation, new_generation, prune, read_meta
+from search.storage import META_NAME, current_generation, read_meta
 
-from .build import (READER_VERSION, BuildReport, Progress, _is_live, base_meta, documents,
-                    finish_generation, full_build, group_articles, read_files, reader_pool,
-                    run_manifest, toc_generation)
+from .build import (READER_VERSION, BuildReport, Progress, base_meta, documents,
+                    finish_generation, full_build, group_articles, next_generation, read_files,
+                    reader_pool, run_manifest, toc_generation)
 from .lock import clear_unpublished, index_lock
 from .corpus import Article, scan_corpus
 from .dates import DEFAULT_TZ
@@ -221,8 +221,7 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
             write_manifest(live, new_manifest)
         return
     groups = group_articles(articles[rel] for rel, e in files.items() if e.key in affected)
-    gen = new_generation(index_dir)
-    try:
+    with next_generation(index_dir, report) as gen:
         _link_generation(live, gen)
         ix = windex.open_dir(str(gen))
         writer = ix.writer(limitmb=limitmb)
@@ -238,12 +237,6 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
         meta = dict(read_meta(live))
         meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
         finish_generation(gen, "update", new_manifest, meta)
-    except BaseException:
-        if not _is_live(gen):
-            shutil.rmtree(gen, ignore_errors=True)
-        raise
-    prune(index_dir)
-    report.generation = gen.name
 
 
 def _read_siblings(disk: dict[str, Path], files: dict[str, Entry],

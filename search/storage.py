@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import IndexNotFound
 
 __all__ = ["current_generation", "new_generation", "publish", "read_meta",
-           "write_meta", "prune", "META_NAME"]
+           "write_meta", "prune", "fsync_path", "META_NAME"]
 
 CURRENT = "CURRENT"
 META_NAME = "meta.json"
@@ -62,8 +62,13 @@ def publish(gen: Path) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, root / CURRENT)
+    fsync_path(root)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file or a folder's entries to disk; best effort (some filesystems refuse)."""
     try:
-        fd = os.open(root, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
