@@ -283,7 +283,7 @@ def base_meta(report: BuildReport, manifest: Manifest) -> dict:
 
 def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
                 userdict: str | os.PathLike | None = None, naive_tz: tzinfo = DEFAULT_TZ,
-                workers: int | None = None, limitmb: int = 256,
+                workers: int | None = None,
                 progress: Progress | None = None, lock_timeout: float = 0,
                 reason: str = "") -> BuildReport:
     """Build a fresh index of ``corpus`` and make it the live one in ``index_dir``."""
@@ -297,24 +297,22 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
     with index_lock(index_dir, lock_timeout):
         clear_unpublished(index_dir)
         full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
-                   userdict=userdict, workers=workers, limitmb=limitmb, progress=progress)
+                   userdict=userdict, workers=workers, progress=progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def full_build(root: Path, files: list[Path], index_dir: Path, seg: Segmenter,
                naive_tz: tzinfo, scanned_ns: int, report: BuildReport, *, userdict,
-               workers: int | None, limitmb: int, progress: Progress | None) -> None:
+               workers: int | None, progress: Progress | None) -> None:
     """Read every file and write a new generation; call with the lock held."""
     report.mode = "full"
     with reader_pool(root, naive_tz, userdict, len(files), workers) as pool:
-        _run(root, files, index_dir, seg, naive_tz, scanned_ns, report, pool, limitmb,
-             progress)
+        _run(root, files, index_dir, seg, naive_tz, scanned_ns, report, pool, progress)
 
 
 def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_tz: tzinfo,
-         scanned_ns: int, report: BuildReport, pool, limitmb: int,
-         progress: Progress | None) -> None:
+         scanned_ns: int, report: BuildReport, pool, progress: Progress | None) -> None:
     reads = read_files([(f, None) for f in files], pool, report, progress)
     articles = [r.article for r in reads if r.article is not None]
     groups = group_articles(articles)

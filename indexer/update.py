@@ -77,7 +77,7 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
         if reason:
             report.reason = reason
             full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
-                       userdict=userdict, workers=workers, limitmb=limitmb, progress=progress)
+                       userdict=userdict, workers=workers, progress=progress)
         else:
             _update(root, files, index_dir, live, manifest, seg, naive_tz, scanned_ns,
                     report, userdict=userdict, workers=workers, limitmb=limitmb,

@@ -15,6 +15,7 @@ query side cannot drift apart:
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 import os
 import re
 import tempfile
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Iterator
 
 __all__ = [
-    "ANALYSIS_VERSION", "normalize", "normalize_with_map", "word_runs", "grams",
+    "ANALYSIS_VERSION", "normalize", "OffsetMap", "word_runs", "grams",
     "char_counts", "Segmenter", "WordToken", "is_searchable",
 ]
 
@@ -74,16 +75,45 @@ def normalize(text: str) -> str:
     return text.translate(_fold_table())
 
 
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalise and return, for each output character, its source index."""
-    table = _fold_table()
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        rep = table.get(ord(ch), ch)
-        out.append(rep)
-        origin.extend([i] * len(rep))
-    return "".join(out), origin
+class OffsetMap:
+    """The normalised form of a text, and where each of its characters came from.
+
+    Most characters fold to one character, so only the few that expand
+    (… -> ..., ㎡ -> m2) are recorded; mapping back is a bisection.
+    """
+
+    def __init__(self, text: str):
+        table = _fold_table()
+        self.norm = normalize(text)
+        # For each character that folds to several: where its folded form
+        # starts and ends, where it stood, and the total shift after it.
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._sources: list[int] = []
+        self._shifts: list[int] = []
+        if len(self.norm) != len(text):
+            shift = 0
+            for src, ch in enumerate(text):
+                n = len(table.get(ord(ch), ch))
+                if n != 1:
+                    self._starts.append(src + shift)
+                    shift += n - 1
+                    self._ends.append(src + shift + 1)
+                    self._sources.append(src)
+                    self._shifts.append(shift)
+
+    def start(self, i: int) -> int:
+        """Source index of normalised character i."""
+        k = bisect_right(self._starts, i) - 1
+        if k < 0:
+            return i
+        if i < self._ends[k]:
+            return self._sources[k]
+        return i - self._shifts[k]
+
+    def end(self, j: int) -> int:
+        """Source end index for a normalised span ending at j."""
+        return self.start(j - 1) + 1 if j > 0 else 0
 
 
 def is_searchable(text: str) -> bool:

@@ -6,10 +6,9 @@ and is mapped back to the original characters for display.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from html import escape
 
-from .analysis import _fold_table, normalize, word_runs
+from .analysis import OffsetMap, word_runs
 
 __all__ = ["Highlighter"]
 
@@ -24,32 +23,6 @@ def _term_pattern(term: str) -> str | None:
     return r"[\W_]*".join(runs) if runs else None
 
 
-class _Mapper:
-    """Maps indexes in normalised text back to the original text."""
-
-    def __init__(self, text: str):
-        table = _fold_table()
-        self.norm = normalize(text)
-        self.marks: list[int] = []   # normalised index where the shift changes
-        self.shifts: list[int] = []  # original = normalised - shift from there on
-        if len(self.norm) != len(text):
-            shift, pos = 0, 0
-            for i, ch in enumerate(text):
-                n = len(table.get(ord(ch), ch))
-                pos += n
-                if n != 1:
-                    shift += n - 1
-                    self.marks.append(pos)
-                    self.shifts.append(shift)
-
-    def start(self, i: int) -> int:
-        k = bisect_right(self.marks, i)
-        return i - (self.shifts[k - 1] if k else 0)
-
-    def end(self, j: int) -> int:
-        return self.start(j - 1) + 1 if j > 0 else 0
-
-
 class Highlighter:
     """Marks a fixed list of normalised query terms in any text."""
 
@@ -61,7 +34,7 @@ class Highlighter:
         """Original-text (start, end) of every match, in order, not overlapping."""
         if self.regex is None or not text:
             return []
-        mapper = _Mapper(text)
+        mapper = OffsetMap(text)
         return [(mapper.start(m.start()), mapper.end(m.end()))
                 for m in self.regex.finditer(mapper.norm) if m.end() > m.start()]
 

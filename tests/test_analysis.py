@@ -1,7 +1,7 @@
 """Normalisation, bigrams and word tokens: what indexing and querying share."""
 import pytest
 
-from search.analysis import Segmenter, grams, is_searchable, normalize, normalize_with_map
+from search.analysis import OffsetMap, Segmenter, grams, is_searchable, normalize
 from search.substring import plan
 
 
@@ -13,9 +13,10 @@ def test_normalize_folds_width_case_and_traditional(raw, folded):
     assert normalize(raw) == folded
 
 
-def test_normalize_with_map_points_back_to_source():
+def test_offset_map_points_back_to_source():
     text = "…台灣ＡＢ"
-    norm, origin = normalize_with_map(text)
+    mapped = OffsetMap(text)
+    norm, origin = mapped.norm, [mapped.start(i) for i in range(len(mapped.norm))]
     assert norm == "...台湾ab"
     assert [text[i] for i in origin] == ["…", "…", "…", "台", "灣", "Ａ", "Ｂ"]
 
