@@ -27,8 +27,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 __all__ = [
-    "ANALYSIS_VERSION", "normalize", "OffsetMap", "word_runs", "grams",
+    "ANALYSIS_VERSION", "normalize", "OffsetMap", "word_runs", "grams", "gram_codes",
+    "char_codes", "term_text",
     "char_counts", "Segmenter", "WordToken", "is_searchable",
 ]
 
@@ -134,19 +137,53 @@ def word_runs(norm: str) -> Iterator[tuple[int, str]]:
         pos += len(run)
 
 
-def grams(norm: str) -> dict[str, list[int]]:
-    """Character bigrams of normalised text -> their positions.
+# A term of the bigram and character fields as one integer: the first code
+# point above the second (0 for a character alone). Code points need 21 bits;
+# integer order is the order of the terms' UTF-8 bytes, which Whoosh needs.
+_SHIFT = 21
+_LOW = (1 << _SHIFT) - 1
+
+
+def _letters(norm: str) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the letters and digits of ``norm``, and where each run ends."""
+    runs = _RUN.findall(norm)
+    if not runs:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    cps = np.frombuffer("".join(runs).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    ends = np.cumsum(np.fromiter(map(len, runs), np.int64, len(runs))) - 1
+    return cps, ends
+
+
+def gram_codes(norm: str) -> np.ndarray:
+    """The bigram at each letter/digit position of normalised text, as term codes.
 
     Each letter or digit at position p yields the bigram starting there, or
     itself alone when it ends its run; so every position has one token and
     a substring of two or more characters is a phrase of bigrams.
     """
+    cps, ends = _letters(norm)
+    nxt = np.zeros_like(cps)
+    nxt[:-1] = cps[1:]
+    nxt[ends] = 0
+    return (cps << np.uint64(_SHIFT)) | nxt
+
+
+def char_codes(norm: str) -> np.ndarray:
+    """Each letter/digit of normalised text as the term code of the character alone."""
+    return _letters(norm)[0] << np.uint64(_SHIFT)
+
+
+def term_text(code: int) -> str:
+    """The term a code stands for."""
+    low = code & _LOW
+    return chr(code >> _SHIFT) + chr(low) if low else chr(code >> _SHIFT)
+
+
+def grams(norm: str) -> dict[str, list[int]]:
+    """Character bigrams of normalised text -> their positions (see ``gram_codes``)."""
     poses: dict[str, list[int]] = {}
-    for start, run in word_runs(norm):
-        last = len(run) - 1
-        for i in range(last):
-            poses.setdefault(run[i:i + 2], []).append(start + i)
-        poses.setdefault(run[last], []).append(start + last)
+    for pos, code in enumerate(gram_codes(norm).tolist()):
+        poses.setdefault(term_text(code), []).append(pos)
     return poses
 
 

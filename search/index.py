@@ -6,7 +6,6 @@ import threading
 from collections import Counter
 from itertools import chain
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import date as date_cls, datetime, time as time_cls, timezone
 from pathlib import Path
@@ -235,7 +234,7 @@ class Index:
         return Article(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=f.get("title", ""), body=f.get("body", ""),
-            html=zlib.decompress(f["html"]).decode("utf-8") if f.get("html") else "",
+            html=f.get("html") or "",
             date=_date(f.get("date")), categories=list(f.get("categories", [])),
             author=f.get("author", ""))
 

@@ -6,24 +6,25 @@ they must stay importable at ``search.schema.<Name>``.
 from __future__ import annotations
 
 import sys
-import zlib
 from array import array
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+import numpy as np
 from whoosh import columns, fields, formats
 from whoosh.analysis import KeywordAnalyzer
 from whoosh.system import pack_uint
 
-from .analysis import ANALYSIS_VERSION, Segmenter, char_counts, grams, normalize
+from .analysis import ANALYSIS_VERSION, Segmenter, char_codes, gram_codes, normalize, term_text
+from .postings import Occurrences, aggregate
 
 __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CHINA_TZ"]
 
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -69,17 +70,40 @@ class CompactPositions(formats.Positions):
         return self.decode_frequency(valuestring) * self.field_boost
 
 
-class GramField(fields.FieldType):
-    """Character bigrams with positions; the value is normalised text."""
+class OccurrenceField(fields.FieldType):
+    """A field whose analysis yields term occurrences (``search.postings``).
 
-    def __init__(self, field_boost: float = 1.0):
-        super().__init__(CompactPositions(field_boost=field_boost), KeywordAnalyzer(),
-                         scorable=True)
+    The full build's segment writer takes ``occurrences`` in bulk; Whoosh's
+    own writer (updates) calls ``index``, which aggregates them the same way.
+    """
+
+    def occurrences(self, value) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """Term codes, positions (None without positions) and weights of a value."""
+        raise NotImplementedError
 
     def index(self, value, **kwargs):
-        encode = self.format.encode
-        for gram, poses in grams(value).items():
-            yield gram.encode("utf-8"), len(poses), float(len(poses)), encode(poses)
+        codes, positions, weights = self.occurrences(value)
+        docs = np.zeros(len(codes), np.uint32)
+        p = aggregate(Occurrences(codes, docs, positions, weights))
+        off, data = p.offsets.tolist(), p.values
+        for i, (code, freq, weight) in enumerate(zip(p.codes.tolist(), p.freqs.tolist(),
+                                                     p.weights.tolist())):
+            yield term_text(code).encode("utf-8"), freq, weight, data[off[i]:off[i + 1]]
+
+
+def _ones(n: int, weight: float = 1.0) -> np.ndarray:
+    return np.full(n, weight, np.float32)
+
+
+class GramField(OccurrenceField):
+    """Character bigrams with positions; the value is normalised text."""
+
+    def __init__(self):
+        super().__init__(CompactPositions(), KeywordAnalyzer(), scorable=True)
+
+    def occurrences(self, value):
+        codes = gram_codes(value)
+        return codes, np.arange(len(codes), dtype=np.uint32), _ones(len(codes))
 
 
 # Title occurrences count this many times a body occurrence in the text
@@ -96,31 +120,38 @@ class TextGramField(GramField):
     title still weighs more through its postings' weights.
     """
 
-    def index(self, value, **kwargs):
+    def occurrences(self, value):
         body, title = value
-        poses = grams(body)
-        weights = {g: float(len(p)) for g, p in poses.items()}
-        offset = len(body) + _TITLE_GAP
-        for gram, tposes in grams(title).items():
-            shifted = [p + offset for p in tposes]
-            poses[gram] = poses.get(gram, []) + shifted
-            weights[gram] = weights.get(gram, 0.0) + TITLE_WEIGHT * len(tposes)
-        encode = self.format.encode
-        for gram, p in poses.items():
-            yield gram.encode("utf-8"), len(p), weights[gram], encode(p)
+        b, t = gram_codes(body), gram_codes(title)
+        positions = np.concatenate([np.arange(len(b)),
+                                    np.arange(len(t)) + (len(body) + _TITLE_GAP)])
+        return (np.concatenate([b, t]), positions.astype(np.uint32),
+                np.concatenate([_ones(len(b)), _ones(len(t), TITLE_WEIGHT)]))
 
 
-class TextCountField(fields.FieldType):
-    """Characters of body and title with counts; the value is (body, title)."""
+class CharCountField(OccurrenceField):
+    """Letters and digits with counts (no positions); the value is normalised text.
+
+    Finding a lone character through the bigrams it starts means a union of
+    up to thousands of terms (2,362 for 的 in 10,000 stories, seconds per
+    query); one term per character answers in milliseconds.
+    """
 
     def __init__(self):
         super().__init__(formats.Frequency(), KeywordAnalyzer(), scorable=True)
 
-    def index(self, value, **kwargs):
-        body, title = (char_counts(v) for v in value)
-        for ch in body.keys() | title.keys():
-            n = body[ch] + title[ch]
-            yield ch.encode("utf-8"), n, body[ch] + TITLE_WEIGHT * title[ch], pack_uint(n)
+    def occurrences(self, value):
+        codes = char_codes(value)
+        return codes, None, _ones(len(codes))
+
+
+class TextCountField(CharCountField):
+    """Characters of body and title with counts; the value is (body, title)."""
+
+    def occurrences(self, value):
+        b, t = (char_codes(v) for v in value)
+        return (np.concatenate([b, t]), None,
+                np.concatenate([_ones(len(b)), _ones(len(t), TITLE_WEIGHT)]))
 
 
 class CountField(fields.FieldType):
@@ -166,7 +197,7 @@ def build_schema() -> fields.Schema:
         categories=fields.STORED(),
         date=fields.STORED(),
         title_ng=GramField(),
-        title_ch=CountField(),
+        title_ch=CharCountField(),
         text_ng=TextGramField(),
         text_ch=TextCountField(),
         title_words=CountField(),
@@ -199,8 +230,8 @@ def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
     nbody = normalize(body[:MAX_BODY_CHARS])
     doc: dict[str, Any] = dict(
         id=id, path=path, paths=list(paths), title=title, body=body,
-        html=zlib.compress(html.encode("utf-8")), author=author,
-        categories=list(categories), title_ng=ntitle, title_ch=char_counts(ntitle),
+        html=html, author=author,
+        categories=list(categories), title_ng=ntitle, title_ch=ntitle,
         text_ng=(nbody, ntitle), text_ch=(nbody, ntitle),
         title_exact=ntitle.strip(),
         title_words=[t.text for t in segmenter.tokens(ntitle)],

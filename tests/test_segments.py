@@ -27,12 +27,12 @@ def docs():
             for i, a in enumerate(arts)]
 
 
-def _index(root, docs, fast: bool) -> Index:
+def _index(root, docs, fast: bool, per_segment: int = 8) -> Index:
     gen = new_generation(root)
     ix = windex.create_in(str(gen), build_schema())
     writer = ix.writer()
-    if fast:  # seven small segments, so multi-segment search is exercised too
-        writer._commit_toc(write_segments(ix, iter(docs), per_segment=8))
+    if fast:  # by default seven small segments, so multi-segment search is exercised too
+        writer._commit_toc(write_segments(ix, iter(docs), per_segment=per_segment))
         writer._finish()
     else:
         for d in docs:
@@ -68,3 +68,51 @@ def test_total_is_exact_on_a_short_page_with_filters(pair, q):
         short = ix.search(q, per_page=2, highlight=False, facets=False, categories=["头条"])
         assert short.total == every.total == len(every.hits)
         assert all("头条" in h.categories for h in every.hits)
+
+
+@pytest.fixture(scope="module")
+def single(docs, tmp_path_factory):
+    return _index(tmp_path_factory.mktemp("single"), docs, True, per_segment=10_000)
+
+
+def _terms(ix: Index):
+    reader = ix._ix.reader()
+    return reader, sorted(reader.all_terms())
+
+
+def test_every_posting_and_term_statistic_is_the_stock_writers(pair, single):
+    stock, stock_terms = _terms(pair[0])
+    for fast_ix in (pair[1], single):
+        fast, fast_terms = _terms(fast_ix)
+        assert fast_terms == stock_terms
+    fast, _ = _terms(single)
+    inlined = 0
+    for field, term in stock_terms:
+        a, b = stock.postings(field, term), fast.postings(field, term)
+        assert list(_items(a)) == list(_items(b)), (field, term)
+        ta, tb = stock.term_info(field, term), fast.term_info(field, term)
+        for stat in ("weight", "doc_frequency", "min_length", "max_length", "max_weight",
+                     "min_id", "max_id"):
+            assert getattr(ta, stat)() == getattr(tb, stat)(), (field, term, stat)
+        if tb.is_inlined():
+            inlined += 1
+            copy = fast.postings(field, term).copy()  # Whoosh's ListMatcher.copy lost these
+            assert copy.term() == (field, term) and copy.block_max_length() == tb.max_length()
+    assert inlined > len(stock_terms) // 3  # most terms occur once: their posting is inlined
+
+
+def _items(m):
+    while m.is_active():
+        yield m.id(), m.weight(), m.value()
+        m.next()
+
+
+def test_stock_writer_merges_fast_segments(docs, tmp_path):
+    ix = _index(tmp_path, docs, True)
+    whoosh_ix = ix._ix
+    before = {q: ix.search(q, per_page=100, highlight=False).total for q in QUERIES}
+    writer = whoosh_ix.writer()
+    writer.commit(optimize=True)  # reads every inlined and block posting back
+    merged = Index(tmp_path)
+    assert len(merged._ix._segments()) == 1
+    assert {q: merged.search(q, per_page=100, highlight=False).total for q in QUERIES} == before
