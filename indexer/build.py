@@ -115,9 +115,10 @@ def _init_worker(root: str, naive_tz: tzinfo, userdict: str | None) -> None:
         _die_with_parent()
     _ROOT, _TZ = Path(root), naive_tz
     seg = Segmenter(userdict)
-    if _SEG is None or _SEG.fingerprint != seg.fingerprint:  # a watcher reuses its jieba
+    # Reading needs no jieba; the writers load it on first use, or inherit the
+    # parent's (see _write_documents). A watcher reuses its own.
+    if _SEG is None or _SEG.fingerprint != seg.fingerprint:
         _SEG = seg
-    _SEG.initialize()
 
 
 def _die_with_parent() -> None:
@@ -325,7 +326,7 @@ def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_t
     manifest = run_manifest(root, seg, naive_tz, scanned_ns)
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     with next_generation(index_dir, report) as gen:
-        _write_documents(gen, groups, pool)
+        _write_documents(gen, groups, pool, seg)
         if seg.userdict_text:
             (gen / USERDICT_NAME).write_text(seg.userdict_text, encoding="utf-8")
         finish_generation(gen, "full", manifest, base_meta(report, manifest))
@@ -342,13 +343,16 @@ def _write_part(part: tuple[str, int, int]) -> list:
     return write_segments(ix, (_prepare(g) for g in _GROUPS[k::n]))
 
 
-def _write_documents(gen: Path, groups: list[list[Article]], pool) -> None:
+def _write_documents(gen: Path, groups: list[list[Article]], pool, seg: Segmenter) -> None:
     """The full build's write step: every group into a new Whoosh index in ``gen``.
 
     With worker processes, each writes its share as whole segments (Whoosh
     searches them together; nothing is merged), so both cores index.
     """
-    global _GROUPS
+    global _GROUPS, _SEG
+    if _SEG is None or _SEG.fingerprint != seg.fingerprint:
+        _SEG = seg
+    _SEG.initialize()  # once here, shared with the forked writers
     ix = windex.create_in(str(gen), build_schema())
     writer = ix.writer()  # holds Whoosh's write lock while the parts are written
     try:

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import re
-import warnings
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from lxml import etree, html as lxml_html
 
 __all__ = ["html_to_text"]
 
@@ -17,19 +16,23 @@ _BLANKS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
 def html_to_text(html: str) -> str:
-    """Visible text, one paragraph per line; inline tags do not break lines."""
+    """Visible text, one paragraph per line; inline tags do not break lines.
+
+    lxml's HTML parser directly (BeautifulSoup over the same parser took four
+    fifths of the time to read a file).
+    """
     if not html or not html.strip():
         return ""
-    with warnings.catch_warnings():
-        # A body that is just a URL is still a body, not a file name.
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(_DROP):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for tag in soup.find_all(_BLOCK):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    lines = (_BLANKS.sub(" ", line).strip() for line in soup.get_text().split("\n"))
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):  # nothing but comments or blanks
+        return ""
+    etree.strip_elements(root, *_DROP, etree.Comment, etree.ProcessingInstruction,
+                         with_tail=False)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for el in root.iter(*_BLOCK):
+        el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    lines = (_BLANKS.sub(" ", line).strip() for line in root.text_content().split("\n"))
     return "\n".join(line for line in lines if line)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 
+from indexer.clean import html_to_text
 from indexer.corpus import find_files, read_article
 
 from conftest import CORPUS, FIXTURES
@@ -71,3 +72,19 @@ def test_symlink_loop_does_not_hang_the_walk(tmp_path):
     (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")
     (tmp_path / "a" / "x.md").write_text("---\ntitle: t\n---\nx", encoding="utf-8")
     assert [p.name for p in find_files(tmp_path)] == ["x.md"]
+
+
+@pytest.mark.parametrize("html, text", [
+    ("<p>第一段</p><p>第二段</p>", "第一段\n第二段"),
+    ("没有段落标签，<b>粗体</b>不断行<br>换行", "没有段落标签，粗体不断行\n换行"),
+    ("<div>括号&#123;x&#125;与&amp;</div>", "括号{x}与&"),
+    ('<p>前<script>alert(1)</script><!-- 注释 -->后<img src="a.jpg">尾</p>', "前后尾"),
+    ('<video src="v.mp4"></video>', ""),
+    ("<!-- only a comment -->", ""),
+    ("   \n ", ""),
+    ("<table><tr><td>甲</td><td>乙</td></tr></table>", "甲\n乙"),
+    ("<p>全角\u3000空格  与\u00a0不换行</p>", "全角 空格 与 不换行"),
+    ("<title>页面标题</title><p>正文</p>", "正文"),
+])
+def test_html_to_text(html, text):
+    assert html_to_text(html) == text

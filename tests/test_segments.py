@@ -4,6 +4,7 @@ from whoosh import index as windex
 
 from indexer.build import content_key
 from indexer.corpus import iter_articles
+from indexer import termwriter
 from indexer.segments import write_segments
 from search.analysis import Segmenter
 from search.schema import build_schema, make_document
@@ -72,7 +73,12 @@ def test_total_is_exact_on_a_short_page_with_filters(pair, q):
 
 @pytest.fixture(scope="module")
 def single(docs, tmp_path_factory):
-    return _index(tmp_path_factory.mktemp("single"), docs, True, per_segment=10_000)
+    """One segment, its terms written a few at a time (as a large field's are)."""
+    saved, termwriter._TERMS_PER_PASS = termwriter._TERMS_PER_PASS, 7
+    try:
+        return _index(tmp_path_factory.mktemp("single"), docs, True, per_segment=10_000)
+    finally:
+        termwriter._TERMS_PER_PASS = saved
 
 
 def _terms(ix: Index):
