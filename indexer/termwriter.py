@@ -19,7 +19,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import _length_byte_cache
 
 from search.analysis import term_text
-from search.postings import Postings
+from search.postings import Postings, frequency_values
 
 __all__ = ["merge_chunks", "from_lists", "write_field"]
 
@@ -40,14 +40,18 @@ def merge_chunks(chunks: list[Postings]) -> "_Sorted":
     codes = np.concatenate([c.codes for c in chunks])
     order = np.argsort(codes, kind="stable")  # documents stay ascending within a term
     codes = codes[order]
+    tstart = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    keys = [term_text(c).encode("utf-8") for c in codes[tstart].tolist()]
+    del codes
+    docs = np.concatenate([c.docs for c in chunks])[order]
+    weights = np.concatenate([c.weights for c in chunks])[order]
+    if chunks[0].offsets is None:
+        freqs = np.concatenate([c.freqs for c in chunks])[order]
+        return _Sorted(keys, tstart, docs, weights, freqs=freqs)
     base = np.cumsum([0] + [len(c.values) for c in chunks[:-1]])
     starts = np.concatenate([c.offsets[:-1] + b for c, b in zip(chunks, base)])[order]
     ends = np.concatenate([c.offsets[1:] + b for c, b in zip(chunks, base)])[order]
-    tstart = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    return _Sorted([term_text(c).encode("utf-8") for c in codes[tstart].tolist()], tstart,
-                   np.concatenate([c.docs for c in chunks])[order],
-                   np.concatenate([c.weights for c in chunks])[order],
-                   b"".join(c.values for c in chunks), starts, ends)
+    return _Sorted(keys, tstart, docs, weights, b"".join(c.values for c in chunks), starts, ends)
 
 
 def from_lists(terms: dict[bytes, list]) -> "_Sorted":
@@ -63,11 +67,16 @@ def from_lists(terms: dict[bytes, list]) -> "_Sorted":
 
 
 class _Sorted:
-    """A field's postings sorted by term then document, and where each term starts."""
+    """A field's postings sorted by term then document, and where each term starts.
 
-    def __init__(self, keys, tstart, docs, weights, values, vstarts, vends):
+    Values are either ``values[vstarts[i]:vends[i]]`` or, for the Frequency
+    format, made from ``freqs``.
+    """
+
+    def __init__(self, keys, tstart, docs, weights, values=b"", vstarts=None, vends=None,
+                 freqs=None):
         self.keys, self.tstart, self.docs, self.weights = keys, np.asarray(tstart), docs, weights
-        self.values, self.vstarts, self.vends = values, vstarts, vends
+        self.values, self.vstarts, self.vends, self.freqs = values, vstarts, vends, freqs
 
 
 def _length_byte(lengths: np.ndarray) -> np.ndarray:
@@ -194,15 +203,26 @@ class _BlockWriter:
     def __init__(self, fw, block: dict, base: int, ids: list, weights: list, p: _Sorted):
         self.block, self.base, self.ids, self.weights = block, base, ids, weights
         end = base + len(ids)
-        self.values = p.values
-        self.vstarts, self.vends = p.vstarts[base:end].tolist(), p.vends[base:end].tolist()
+        if p.freqs is not None:  # 4-byte values, consecutive: value i is values[4i:4i+4]
+            self.values = frequency_values(p.freqs[base:end])
+            self.vstarts = self.vends = None
+        else:
+            self.values = p.values
+            self.vstarts, self.vends = p.vstarts[base:end].tolist(), p.vends[base:end].tolist()
         self.fixed = fw._fieldobj.format.fixed_value_size()
         self.level = fw._codec._compression
 
+    def _span(self, i: int) -> bytes:
+        if self.vstarts is None:
+            return self.values[4 * i:4 * i + 4]
+        return self.values[self.vstarts[i]:self.vends[i]]
+
     def _values(self, s: int, e: int):
-        values, vs, ve = self.values, self.vstarts, self.vends
         if self.fixed == 0:
             return None
+        if self.vstarts is None:
+            return self.values[4 * s:4 * e]
+        values, vs, ve = self.values, self.vstarts, self.vends
         if self.fixed:  # fixed-size values are stored as one string per block
             return b"".join([values[vs[i]:ve[i]] for i in range(s, e)])
         return tuple([values[vs[i]:ve[i]] for i in range(s, e)])
@@ -210,9 +230,8 @@ class _BlockWriter:
     def inline(self, b: int) -> bytes:
         """A one-posting term's (ids, weights, values), as W3TermInfo inlines them."""
         s = self.block["start"][b] - self.base
-        value = self.values[self.vstarts[s]:self.vends[s]] if self.fixed != 0 else None
-        return pickle.dumps(((self.ids[s],), (self.weights[s],),
-                             None if value is None else (value,)), _PROTOCOL)
+        values = None if self.fixed == 0 else (self._span(s),)
+        return pickle.dumps(((self.ids[s],), (self.weights[s],), values), _PROTOCOL)
 
     def encode(self, b: int, last: bool) -> bytes:
         blk = self.block

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Occurrences", "Postings", "aggregate", "POSITION_TAGS"]
+__all__ = ["Occurrences", "Postings", "aggregate", "frequency_values", "POSITION_TAGS"]
 
 # CompactPositions: a type byte (array typecode) then the position deltas.
 POSITION_TAGS = {1: b"B", 2: b"H", 4: b"I"}
@@ -38,10 +38,12 @@ class Postings:
 
     codes: np.ndarray      # uint64
     docs: np.ndarray       # uint32
-    freqs: np.ndarray      # int64
+    freqs: np.ndarray      # uint32
     weights: np.ndarray    # float32
-    values: bytes          # every posting's encoded value, one after another
-    offsets: np.ndarray    # int64, len(codes) + 1: posting i's value is values[o[i]:o[i+1]]
+    values: bytes          # with positions: every posting's encoded value, one after another
+    offsets: np.ndarray | None  # int64, len(codes) + 1: posting i's is values[o[i]:o[i+1]]
+    # Without positions the value is the frequency (Frequency format: 4 bytes, big-endian),
+    # made when it is written (``frequency_values``) rather than held.
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -53,19 +55,24 @@ def aggregate(occ: Occurrences) -> Postings:
     codes, docs = occ.codes[order], occ.docs[order]
     n = len(codes)
     if n == 0:
-        empty = np.zeros(0, np.int64)
-        return Postings(codes, docs, empty, np.zeros(0, np.float32), b"", np.zeros(1, np.int64))
+        return Postings(codes, docs, np.zeros(0, np.uint32), np.zeros(0, np.float32), b"",
+                        None if occ.positions is None else np.zeros(1, np.int64))
     new = np.ones(n, bool)
     new[1:] = (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])
     starts = np.flatnonzero(new)
-    freqs = np.diff(np.append(starts, n))
+    freqs = np.diff(np.append(starts, n)).astype(np.uint32)
     weights = np.add.reduceat(occ.weights[order].astype(np.float64), starts).astype(np.float32)
     if occ.positions is None:
-        values = freqs.astype(">u4").tobytes()  # whoosh.system.pack_uint
-        offsets = np.arange(len(starts) + 1, dtype=np.int64) * 4
+        values, offsets = b"", None
     else:
-        values, offsets = _encode_positions(occ.positions[order].astype(np.int64), starts, freqs)
+        values, offsets = _encode_positions(occ.positions[order].astype(np.int64), starts,
+                                            freqs.astype(np.int64))
     return Postings(codes[starts], docs[starts], freqs, weights, values, offsets)
+
+
+def frequency_values(freqs: np.ndarray) -> bytes:
+    """The Frequency format's values (``whoosh.system.pack_uint``) of many postings."""
+    return freqs.astype(">u4").tobytes()
 
 
 def _encode_positions(pos: np.ndarray, starts: np.ndarray, freqs: np.ndarray):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import Segmenter, is_searchable, normalize, word_runs
+from .schema import TITLE_LIMIT
 from .substring import Rarest, Substring
 
 __all__ = ["Clause", "ParsedQuery", "parse", "compile_query"]
@@ -117,7 +118,7 @@ def parse(text: str) -> ParsedQuery:
 
 def _anywhere(norm: str, title_only: bool = False, boost: float = 1.0) -> wq.Query:
     if title_only:
-        return Substring("title_ng", "title_ch", norm, boost=boost)
+        return Substring("text_ng", "title_ch", norm, boost=boost, below=TITLE_LIMIT)
     return Substring("text_ng", "text_ch", norm, boost=boost)
 
 

@@ -17,14 +17,14 @@ from whoosh.analysis import KeywordAnalyzer
 from whoosh.system import pack_uint
 
 from .analysis import ANALYSIS_VERSION, Segmenter, char_codes, gram_codes, normalize, term_text
-from .postings import Occurrences, aggregate
+from .postings import Occurrences, aggregate, frequency_values
 
 __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CHINA_TZ"]
 
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -85,7 +85,10 @@ class OccurrenceField(fields.FieldType):
         codes, positions, weights = self.occurrences(value)
         docs = np.zeros(len(codes), np.uint32)
         p = aggregate(Occurrences(codes, docs, positions, weights))
-        off, data = p.offsets.tolist(), p.values
+        if p.offsets is None:
+            data, off = frequency_values(p.freqs), range(0, 4 * len(p) + 1, 4)
+        else:
+            data, off = p.values, p.offsets.tolist()
         for i, (code, freq, weight) in enumerate(zip(p.codes.tolist(), p.freqs.tolist(),
                                                      p.weights.tolist())):
             yield term_text(code).encode("utf-8"), freq, weight, data[off[i]:off[i + 1]]
@@ -106,27 +109,30 @@ class GramField(OccurrenceField):
         return codes, np.arange(len(codes), dtype=np.uint32), _ones(len(codes))
 
 
-# Title occurrences count this many times a body occurrence in the text
-# fields, and sit this far after the body so no phrase spans the two.
+# Title occurrences count this many times a body occurrence in the text fields.
 TITLE_WEIGHT = 3.0
-_TITLE_GAP = 1000
+# In text_ng the title comes first, its first TITLE_LIMIT letters at positions
+# 0.., and the body at BODY_AT..: a position below TITLE_LIMIT is in the title
+# (``title:`` queries), and the gap keeps any phrase from spanning the two.
+TITLE_LIMIT = 256
+BODY_AT = 300
 
 
 class TextGramField(GramField):
-    """Body and title bigrams in one field; the value is (body, title), normalised.
+    """Title and body bigrams in one field; the value is (body, title), normalised.
 
     One field instead of two halves the matchers a query runs (a union of a
-    title and a body matcher per word was a third of a query's time); the
-    title still weighs more through its postings' weights.
+    title and a body matcher per word was a third of a query's time), and one
+    field serves title-only queries too, by position; the title still weighs
+    more through its postings' weights.
     """
 
     def occurrences(self, value):
         body, title = value
-        b, t = gram_codes(body), gram_codes(title)
-        positions = np.concatenate([np.arange(len(b)),
-                                    np.arange(len(t)) + (len(body) + _TITLE_GAP)])
-        return (np.concatenate([b, t]), positions.astype(np.uint32),
-                np.concatenate([_ones(len(b)), _ones(len(t), TITLE_WEIGHT)]))
+        t, b = gram_codes(title)[:TITLE_LIMIT], gram_codes(body)
+        positions = np.concatenate([np.arange(len(t)), np.arange(len(b)) + BODY_AT])
+        return (np.concatenate([t, b]), positions.astype(np.uint32),
+                np.concatenate([_ones(len(t), TITLE_WEIGHT), _ones(len(b))]))
 
 
 class CharCountField(OccurrenceField):
@@ -196,7 +202,6 @@ def build_schema() -> fields.Schema:
         author=fields.STORED(),
         categories=fields.STORED(),
         date=fields.STORED(),
-        title_ng=GramField(),
         title_ch=CharCountField(),
         text_ng=TextGramField(),
         text_ch=TextCountField(),
@@ -227,11 +232,11 @@ def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
                   categories: list[str], date: datetime | None) -> dict[str, Any]:
     """Keyword arguments for ``writer.add_document`` for one article."""
     ntitle = normalize(title)
-    nbody = normalize(body[:MAX_BODY_CHARS])
+    nbody = normalize(body[:MAX_BODY_CHARS])[:MAX_BODY_CHARS]  # (a few characters expand)
     doc: dict[str, Any] = dict(
         id=id, path=path, paths=list(paths), title=title, body=body,
         html=html, author=author,
-        categories=list(categories), title_ng=ntitle, title_ch=ntitle,
+        categories=list(categories), title_ch=ntitle,
         text_ng=(nbody, ntitle), text_ch=(nbody, ntitle),
         title_exact=ntitle.strip(),
         title_words=[t.text for t in segmenter.tokens(ntitle)],

@@ -45,23 +45,32 @@ def plan(norm: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]], int]:
 
 
 class Substring(Query):
-    """Documents whose ``gram_field`` contains ``norm`` (normalised text)."""
+    """Documents whose ``gram_field`` contains ``norm`` (normalised text).
 
-    def __init__(self, gram_field: str, char_field: str, norm: str, boost: float = 1.0):
+    With ``below``, only where it starts at a position below that (the title
+    part of the text field, ``schema.TITLE_LIMIT``); ``char_field`` answers
+    lone characters and should then cover that part only.
+    """
+
+    def __init__(self, gram_field: str, char_field: str, norm: str, boost: float = 1.0,
+                 below: int | None = None):
         self.gram_field = gram_field
         self.char_field = char_field
         self.norm = norm
         self.boost = boost
+        self.below = below
 
     def __eq__(self, other):
         return (type(other) is type(self) and self.gram_field == other.gram_field
-                and self.norm == other.norm and self.boost == other.boost)
+                and self.char_field == other.char_field and self.norm == other.norm
+                and self.boost == other.boost and self.below == other.below)
 
     def __hash__(self):
-        return hash((self.gram_field, self.norm, self.boost))
+        return hash((self.gram_field, self.char_field, self.norm, self.boost, self.below))
 
     def __repr__(self):
-        return f"Substring({self.gram_field!r}, {self.norm!r}, boost={self.boost})"
+        return (f"Substring({self.gram_field!r}, {self.norm!r}, boost={self.boost}, "
+                f"below={self.below})")
 
     def field(self):
         return self.gram_field
@@ -90,7 +99,7 @@ class Substring(Query):
             if not singles:
                 return matching.NullMatcher()
             return self._chars(singles).matcher(searcher, context)
-        if not singles and len({g for _, g in slots}) == 1 and len(slots) == 1:
+        if not singles and len(slots) == 1 and self.below is None:
             # One bigram: every occurrence is a match, no positions to check.
             return Term(self.gram_field, slots[0][1], boost=self.boost).matcher(searcher, context)
         reader = searcher.reader()
@@ -115,7 +124,7 @@ class Substring(Query):
         # text checks its rarest bigrams only (a superset: nothing is lost).
         slots.sort(key=lambda slot: reader.doc_frequency(self.gram_field, slot[1]))
         del slots[_MAX_SLOTS:]
-        m = _SubstringMatcher(child, leaves, slots, checks, length)
+        m = _SubstringMatcher(child, leaves, slots, checks, length, self.below)
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
@@ -124,16 +133,17 @@ class Substring(Query):
 class _SubstringMatcher(SpanWrappingMatcher):
     """Keeps the documents where the bigrams sit at the right distances."""
 
-    def __init__(self, child, leaves, slots, checks, length):
+    def __init__(self, child, leaves, slots, checks, length, below=None):
         self.leaves = leaves
         self.slots = slots
         self.checks = checks
         self.length = length
+        self.below = below
         super().__init__(child)
 
     def copy(self):
         return self.__class__(self.child.copy(), self.leaves, self.slots, self.checks,
-                              self.length)
+                              self.length, self.below)
 
     def replace(self, minquality=0):
         return self if self.is_active() else matching.NullMatcher()
@@ -163,7 +173,9 @@ class _SubstringMatcher(SpanWrappingMatcher):
             starts = found if starts is None else starts & found
             if not starts:
                 return []
-        if self.checks:
+        if self.below is not None:
+            starts = {s for s in starts if s < self.below}
+        if starts and self.checks:
             starts = self._check_singles(starts)
         return [Span(s, s + self.length - 1) for s in sorted(starts)]
 

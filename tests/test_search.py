@@ -69,6 +69,14 @@ def test_title_and_category_prefixes(corpus_index):
     assert res.total >= 5 and all("财经样例" in h.categories for h in res.hits)
 
 
+@pytest.mark.parametrize("q", ["北约", "峰会", "俄", "2022年", "中国", "战略概念", "F-35", "发布 北约"])
+def test_title_prefix_finds_exactly_the_titles_containing_it(corpus_index, q):
+    titles = {h.id: normalize(h.title) for h in _all(corpus_index, "").hits}
+    truth = {i for i, t in titles.items() if all(w in t for w in normalize(q).split())}
+    query = " ".join(f"title:{w}" for w in q.split())
+    assert {h.id for h in _all(corpus_index, query).hits} == truth
+
+
 def test_duplicate_story_is_one_hit_listing_the_other_file(corpus_index):
     hits = [h for h in _all(corpus_index, '"马德里峰会"').hits if h.title == DUP_TITLE]
     assert len(hits) == 1
