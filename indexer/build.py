@@ -13,6 +13,7 @@ even by SIGKILL; a lock file left behind is therefore never stale.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -34,11 +35,12 @@ from search.schema import MAX_BODY_CHARS, build_schema, fingerprint, make_docume
 from search.storage import (fsync_path, current_generation, new_generation, prune, publish,
                             write_meta)
 
-from .corpus import Article, Problem, parse_article, read_bytes, scan_corpus
+from .corpus import Problem, parse_article, read_bytes, scan_corpus
 from .dates import DEFAULT_TZ
 from .errors import NothingToIndex
 from .segments import write_segments
 from .lock import clear_unpublished, index_lock
+from .story import Story
 from .manifest import Entry, Manifest, tz_name, write_manifest
 
 __all__ = ["BuildReport", "build_index", "content_key", "READER_VERSION"]
@@ -46,6 +48,9 @@ __all__ = ["BuildReport", "build_index", "content_key", "READER_VERSION"]
 # Bump when corpus.py, clean.py or dates.py change what an Article holds:
 # indexes built by an older reader are then rebuilt instead of updated.
 READER_VERSION = 1
+# A writer's memory grows with its segment (~13 KB a story, mostly postings
+# arrays); more segments make a bigger index and slower queries.
+_SEGMENT_DOCS = 16_000
 # Below this many files, worker processes cost more than they save.
 _PARALLEL_MIN = 400
 # Test hook: NEWSEARCH_KILL_AT=<mode>:<point> makes the indexer SIGKILL itself
@@ -95,7 +100,7 @@ class FileRead:
     """One file read by a worker: the article or why not, and its manifest entry."""
 
     rel: str
-    article: Article | None
+    article: Story | None
     problems: list[Problem]
     entry: Entry | None = None      # set when the article was read
     same: bool = False              # its bytes hashed as expected: not parsed
@@ -157,17 +162,18 @@ def _read(item: tuple[Path, str | None]) -> FileRead:
         problems.append(Problem(rel, f"body of {len(art.body)} characters; only the first "
                                      f"{MAX_BODY_CHARS} are searchable", False))
     key = content_key(art.title, art.body)
-    return FileRead(rel, art, problems, Entry(stat[0], stat[1], sha1, key), stat=stat)
+    return FileRead(rel, Story.of(art, key), problems, Entry(stat[0], stat[1], sha1, key),
+                    stat=stat)
 
 
-def _prepare(group: list[Article]) -> dict:
+def _prepare(group: list[Story]) -> dict:
     """Keyword arguments for add_document: one document for a group of duplicate files."""
     first = group[0]
     cats = list(dict.fromkeys(c for a in group for c in a.categories))
+    body, html = first.texts()
     return make_document(
-        _SEG, id=content_key(first.title, first.body), path=first.path,
-        paths=[a.path for a in group], title=first.title, body=first.body, html=first.html,
-        author=first.author, categories=cats, date=first.date)
+        _SEG, id=first.key, path=first.path, paths=[a.path for a in group], title=first.title,
+        body=body, html=html, author=first.author, categories=cats, date=first.date)
 
 
 def _map(func, items: Iterable, pool, chunksize: int = 16):
@@ -209,15 +215,15 @@ def read_files(items: list[tuple[Path, str | None]], pool, report: BuildReport,
     return out
 
 
-def group_articles(articles: Iterable[Article]) -> list[list[Article]]:
+def group_articles(articles: Iterable[Story]) -> list[list[Story]]:
     """Articles grouped by content key, each group and the list in path order."""
-    groups: dict[str, list[Article]] = {}
+    groups: dict[str, list[Story]] = {}
     for art in sorted(articles, key=lambda a: a.path):
-        groups.setdefault(content_key(art.title, art.body), []).append(art)
+        groups.setdefault(art.key, []).append(art)
     return list(groups.values())
 
 
-def documents(groups: list[list[Article]], pool, progress: Progress | None) -> Iterable[dict]:
+def documents(groups: list[list[Story]], pool, progress: Progress | None) -> Iterable[dict]:
     docs = _map(_prepare, groups, pool, chunksize=8)
     if progress and groups:
         docs = progress(docs, len(groups), "indexing")
@@ -333,17 +339,47 @@ def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_t
 
 
 # Groups for the writer processes, inherited through fork (not pickled).
-_GROUPS: list[list[Article]] = []
+_GROUPS: list[list[Story]] = []
 
 
 def _write_part(part: tuple[str, int, int]) -> list:
-    """In a writer process: every n-th group from the k-th, as finished segments."""
+    """In a writer process: the k-th of n consecutive shares of the groups, as segments."""
     gen, k, n = part
+    forked = multiprocessing.parent_process() is not None
+    if forked:
+        _return_freed_memory()
     ix = windex.open_dir(gen)
-    return write_segments(ix, (_prepare(g) for g in _GROUPS[k::n]))
+    start, end = k * len(_GROUPS) // n, (k + 1) * len(_GROUPS) // n
+    segments = -(-(end - start) // _SEGMENT_DOCS)  # equal sizes, none above the limit
+    return write_segments(ix, _share(start, end, release=forked),
+                          per_segment=-(-(end - start) // max(1, segments)))
 
 
-def _write_documents(gen: Path, groups: list[list[Article]], pool, seg: Segmenter) -> None:
+def _share(start: int, end: int, release: bool) -> Iterator[dict]:
+    """Documents of groups start..end; a forked writer lets go of each group once
+    prepared (its copy of the parent's pages is then reused, not kept)."""
+    for i in range(start, end):
+        yield _prepare(_GROUPS[i])
+        if release:
+            _GROUPS[i] = None
+
+
+def _return_freed_memory() -> None:
+    """glibc: allocate every block over 1 MB with mmap, so freeing it returns it.
+
+    Otherwise glibc raises its mmap threshold after the first large free and
+    serves later arrays from the heap, which never shrinks: a writer kept the
+    peak of every segment's postings arrays for the rest of the build.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD; also stops the adjusting
+    except (OSError, AttributeError):
+        pass
+
+
+def _write_documents(gen: Path, groups: list[list[Story]], pool, seg: Segmenter) -> None:
     """The full build's write step: every group into a new Whoosh index in ``gen``.
 
     With worker processes, each writes its share as whole segments (Whoosh
@@ -362,8 +398,14 @@ def _write_documents(gen: Path, groups: list[list[Article]], pool, seg: Segmente
         if n > 1:
             pool.terminate()  # the readers are done: free their memory before forking writers
             pool.join()
-            with _fork_pool(n, pool.spec[1]) as wp:
-                segments = [s for part in wp.map(_write_part, parts) for s in part]
+            # Python's collector writes to every object it tracks, which would
+            # copy all the parent's pages (every article) into each writer.
+            gc.freeze()
+            try:
+                with _fork_pool(n, pool.spec[1]) as wp:
+                    segments = [s for part in wp.map(_write_part, parts) for s in part]
+            finally:
+                gc.unfreeze()
         else:
             segments = _write_part(parts[0])
         writer._commit_toc(segments)

@@ -106,16 +106,16 @@ class FastSegmentWriter(SegmentWriter):
             field = self.schema[name]
             lengths = self._lengths.get(name)
             fw.start_field(name, field)
-            postings = (merge_chunks(self._chunks[name]) if name in self._chunks
-                        else from_lists(self._terms[name]))
-            write_field(fw, postings, lengths, self.docbase)
+            # Popped, so each field's postings are freed once written.
+            pieces = (merge_chunks(self._chunks.pop(name)) if name in self._chunks
+                      else [from_lists(self._terms.pop(name))])
+            write_field(fw, pieces, lengths, self.docbase)
+            del pieces
             fw.finish_field()
-        self._terms.clear()
-        self._chunks.clear()
         fw.close()
 
 
-def write_segments(ix, docs: Iterable[dict], per_segment: int = 20_000, codec=None) -> list:
+def write_segments(ix, docs: Iterable[dict], per_segment: int = 10_000, codec=None) -> list:
     """Write docs as new segments of ix (not committed); returns the segments.
 
     A new segment is started every ``per_segment`` documents to bound memory.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
+from typing import Iterable, Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -26,6 +27,7 @@ __all__ = ["merge_chunks", "from_lists", "write_field"]
 _BLOCK = 128  # postings per block: Whoosh's W3Codec default
 _COMPRESS_MIN = 96  # bytes of pickle below which a block is stored as is
 _TERMS_PER_PASS = 20_000  # terms whose postings become Python objects at once
+_PIECE = 1 << 19  # postings sorted and written at once
 # Pickle protocol of blocks: Whoosh writes 2, whose bytes objects cost ~30
 # bytes each (a call to _codecs.encode); readers unpickle any protocol.
 _PROTOCOL = 3
@@ -35,23 +37,46 @@ _INT = struct.Struct("!i")
 _LENGTH_BYTES = np.frombuffer(_length_byte_cache, dtype=np.uint32)
 
 
-def merge_chunks(chunks: list[Postings]) -> "_Sorted":
-    """One term-ordered set of postings from chunks in document order."""
-    codes = np.concatenate([c.codes for c in chunks])
+def merge_chunks(chunks: list[Postings]) -> Iterator["_Sorted"]:
+    """Term-ordered postings from chunks in document order, a range of terms at a time.
+
+    Each chunk is sorted by term already; a range's slice of every chunk is
+    found by bisection and only that is merged, so the sorted copies never
+    hold more than ``_PIECE`` postings.
+    """
+    total = sum(len(c) for c in chunks)
+    bounds: list = []
+    if total > _PIECE:
+        sample = np.sort(np.concatenate([c.codes[::64] for c in chunks]))
+        picks = np.linspace(0, len(sample), -(-total // _PIECE), endpoint=False).astype(int)
+        bounds = np.unique(sample[picks[1:]]).tolist()
+    edges = [None, *bounds, None]
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        spans = [(c, 0 if lo is None else int(np.searchsorted(c.codes, lo)),
+                  len(c) if hi is None else int(np.searchsorted(c.codes, hi))) for c in chunks]
+        yield _merge(spans)
+
+
+def _merge(spans: list[tuple[Postings, int, int]]) -> "_Sorted":
+    codes = np.concatenate([c.codes[a:b] for c, a, b in spans])
     order = np.argsort(codes, kind="stable")  # documents stay ascending within a term
     codes = codes[order]
-    tstart = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    tstart = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes[:0]
     keys = [term_text(c).encode("utf-8") for c in codes[tstart].tolist()]
-    del codes
-    docs = np.concatenate([c.docs for c in chunks])[order]
-    weights = np.concatenate([c.weights for c in chunks])[order]
-    if chunks[0].offsets is None:
-        freqs = np.concatenate([c.freqs for c in chunks])[order]
+    docs = np.concatenate([c.docs[a:b] for c, a, b in spans])[order]
+    weights = np.concatenate([c.weights[a:b] for c, a, b in spans])[order]
+    if spans[0][0].offsets is None:
+        freqs = np.concatenate([c.freqs[a:b] for c, a, b in spans])[order]
         return _Sorted(keys, tstart, docs, weights, freqs=freqs)
-    base = np.cumsum([0] + [len(c.values) for c in chunks[:-1]])
-    starts = np.concatenate([c.offsets[:-1] + b for c, b in zip(chunks, base)])[order]
-    ends = np.concatenate([c.offsets[1:] + b for c, b in zip(chunks, base)])[order]
-    return _Sorted(keys, tstart, docs, weights, b"".join(c.values for c in chunks), starts, ends)
+    pieces, starts, ends, base = [], [], [], 0
+    for c, a, b in spans:
+        lo = int(c.offsets[a])
+        pieces.append(c.values[lo:int(c.offsets[b])])
+        starts.append(c.offsets[a:b] - lo + base)
+        ends.append(c.offsets[a + 1:b + 1] - lo + base)
+        base += len(pieces[-1])
+    return _Sorted(keys, tstart, docs, weights, b"".join(pieces),
+                   np.concatenate(starts)[order], np.concatenate(ends)[order])
 
 
 def from_lists(terms: dict[bytes, list]) -> "_Sorted":
@@ -92,13 +117,18 @@ def _stats(values: np.ndarray, lens: np.ndarray, starts: np.ndarray) -> dict:
                 maxlen=_length_byte(np.maximum.reduceat(lens, starts)))
 
 
-def write_field(fw, p: _Sorted, lengths, docbase: int) -> None:
-    """Every term of a field: its posting blocks, then its term info.
+def write_field(fw, pieces: Iterable[_Sorted], lengths, docbase: int) -> None:
+    """Every term of a field (pieces in term order): posting blocks, then term infos."""
+    out = _Output(fw)
+    for p in pieces:
+        _write_piece(fw, out, p, lengths, docbase)
+    out.close()
 
-    Statistics are computed for all terms at once; the Python objects the
-    writing loop needs are made for a slice of terms at a time, which bounds
-    memory (a Python int or float per posting is ~32 bytes).
-    """
+
+def _write_piece(fw, out: "_Output", p: _Sorted, lengths, docbase: int) -> None:
+    """Statistics are computed for all terms of the piece at once; the Python
+    objects the writing loop needs are made for a slice of terms at a time,
+    which bounds memory (a Python int or float per posting is ~32 bytes)."""
     n = len(p.docs)
     if n == 0:
         return
@@ -111,7 +141,7 @@ def write_field(fw, p: _Sorted, lengths, docbase: int) -> None:
     docs, weights = p.docs, p.weights
     lens = (np.frombuffer(lengths, dtype=np.uint32)[docs - docbase] if lengths is not None
             else np.zeros(n, np.uint32))
-    ids = docs.astype(np.int64)  # W3 stores document numbers as deltas within a block
+    ids = docs.astype(np.int32)  # W3 stores document numbers as deltas within a block
     ids[1:] -= docs[:-1]
     ids[bstart] = docs[bstart]
     block = _stats(weights, lens, bstart)
@@ -121,7 +151,6 @@ def write_field(fw, p: _Sorted, lengths, docbase: int) -> None:
     term.update(first=bfirst, nblk=nblk, df=tend - tstart, start=tstart,
                 weight=np.add.reduceat(weights.astype(np.float64), tstart),
                 minid=docs[tstart], maxid=docs[tend - 1])
-    out = _Output(fw)
     for t0 in range(0, len(tstart), _TERMS_PER_PASS):
         t1 = min(len(tstart), t0 + _TERMS_PER_PASS)
         s0, s1 = int(tstart[t0]), int(tend[t1 - 1])
@@ -131,7 +160,6 @@ def write_field(fw, p: _Sorted, lengths, docbase: int) -> None:
         terms = {k: v[t0:t1].tolist() for k, v in term.items()}
         terms["first"] = [b - b0 for b in terms["first"]]
         out.terms(p.keys[t0:t1], terms, blocks)
-    out.close()
 
 
 class _Output:

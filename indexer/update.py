@@ -41,7 +41,8 @@ from .build import (READER_VERSION, BuildReport, Progress, base_meta, documents,
                     finish_generation, full_build, group_articles, next_generation, read_files,
                     reader_pool, run_manifest, toc_generation)
 from .lock import clear_unpublished, index_lock
-from .corpus import Article, scan_corpus
+from .corpus import scan_corpus
+from .story import Story
 from .dates import DEFAULT_TZ
 from .errors import NothingToIndex
 from .manifest import MANIFEST_NAME, Entry, Manifest, load_manifest, write_manifest
@@ -176,7 +177,7 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
            report: BuildReport, pool, limitmb: int, progress: Progress | None) -> None:
     old = manifest.files
     files = dict(old)                       # the new manifest's entries
-    articles: dict[str, Article] = {}       # files read this run, by path
+    articles: dict[str, Story] = {}       # files read this run, by path
     failed: set[str] = set()                # files that could not be read this run
     affected: set[str] = set()              # content keys whose documents are rewritten
     added, updated, touched = [], [], False
@@ -240,7 +241,7 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
 
 
 def _read_siblings(disk: dict[str, Path], files: dict[str, Entry],
-                   articles: dict[str, Article], failed: set[str], affected: set[str],
+                   articles: dict[str, Story], failed: set[str], affected: set[str],
                    pool, report: BuildReport) -> None:
     """Read the unchanged files of every touched group, so each group is rebuilt whole.
 

@@ -73,12 +73,13 @@ def test_total_is_exact_on_a_short_page_with_filters(pair, q):
 
 @pytest.fixture(scope="module")
 def single(docs, tmp_path_factory):
-    """One segment, its terms written a few at a time (as a large field's are)."""
-    saved, termwriter._TERMS_PER_PASS = termwriter._TERMS_PER_PASS, 7
+    """One segment, merged and written a few terms at a time (as a large field's are)."""
+    saved = termwriter._TERMS_PER_PASS, termwriter._PIECE
+    termwriter._TERMS_PER_PASS, termwriter._PIECE = 7, 200
     try:
         return _index(tmp_path_factory.mktemp("single"), docs, True, per_segment=10_000)
     finally:
-        termwriter._TERMS_PER_PASS = saved
+        termwriter._TERMS_PER_PASS, termwriter._PIECE = saved
 
 
 def _terms(ix: Index):
