@@ -1,6 +1,6 @@
 """The web UI under a burst of concurrent good and hostile requests, also while the index is rebuilt.
 
-A real server (``python -m webui``, waitress) on 127.0.0.1 and a small load
+A real server (``python -m webui``: gunicorn workers) on 127.0.0.1 and a small load
 generator in threads: a bounded number of requests, each with a timeout.
 Every answer must be 200, 400 or 404 — never a 500, never silence.
 """

@@ -1,4 +1,4 @@
-"""``python -m webui``: serve the web UI with waitress, building the index first if needed."""
+"""``python -m webui``: serve the web UI (gunicorn, or waitress), building the index first if needed."""
 from __future__ import annotations
 
 import argparse
@@ -10,10 +10,11 @@ import search
 from indexer.build import build_index
 from indexer.errors import IndexerError
 
+from .server import default_workers, serve
+
 __all__ = ["main", "ensure_index"]
 
 log = logging.getLogger("webui")
-THREADS = 8
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,7 +24,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="articles to index when there is no index yet (default: corpus)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--workers", type=_positive, default=default_workers(),
+                   help="server processes (default: one per core, %(default)s here)")
+    p.add_argument("--threads", type=_positive, default=2,
+                   help="threads per process (default: 2)")
     return p
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def ensure_index(index_dir: Path, corpus: Path) -> None:
@@ -61,13 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     except search.IndexBusy as exc:
         log.warning("%s; serving anyway, pages say so until it is done", exc)
 
-    import waitress
-
     from . import create_app
 
-    log.info("serving %s on http://%s:%d/", index_dir, args.host, args.port)
-    waitress.serve(create_app(index_dir=index_dir), host=args.host, port=args.port,
-                   threads=THREADS)
+    log.info("serving %s on http://%s:%d/ (%d processes)", index_dir, args.host, args.port,
+             args.workers)
+    serve(lambda: create_app(index_dir=index_dir), args.host, args.port, args.workers,
+          args.threads)
     return 0
 
 
