@@ -14,7 +14,12 @@ COUNTS = {"queries with no hit", "queries that raised", "API errors"}
 METRICS = [
     ("build time (s)", lambda r: _get(r, "build", "seconds"), 1),
     ("articles/s", lambda r: _get(r, "build", "articles_per_s"), 0),
-    ("peak RSS of build (MB)", lambda r: _mb(_get(r, "build", "peak_rss_bytes")), 0),
+    ("peak memory of build, PSS summed over its processes (MB)",
+     lambda r: _mb(_get(r, "build", "peak_pss_bytes")), 0),
+    ("peak RSS of build, summed over its processes (MB)",
+     lambda r: _mb(_get(r, "build", "peak_rss_bytes")), 0),
+    ("peak RSS of its largest process (MB)",
+     lambda r: _mb(_get(r, "build", "peak_single_rss_bytes")), 0),
     ("index on disk (MB)", lambda r: _mb(r.get("index_bytes")), 1),
     ("query p50 (ms)", lambda r: _get(r, "latency", "p50_ms"), 1),
     ("query p95 (ms)", lambda r: _get(r, "latency", "p95_ms"), 1),
@@ -145,9 +150,11 @@ Below 1× is better for times, sizes and memory; above 1× is better for article
 requests/s.
 
 How each figure is taken:
-- *build*: a fresh index, built in its own process; wall time, and peak resident
-  memory of the process tree (polled every 50 ms, and never below the largest single
-  process's `ru_maxrss` from `wait4`).
+- *build*: a fresh index, built in its own process; wall time, and the peak memory of
+  its process tree, polled every 50 ms: PSS summed over the processes (a page that
+  forked processes share counts once, split between them: what the machine holds),
+  RSS summed (such a page counts once per process), and the largest single process's
+  `ru_maxrss` from `wait4` (never missed between polls; each sum is at least this).
 - *index on disk*: bytes of the files in the index folder.
 - *query p50/p95*: a worker process per engine opens the index, runs the whole mix of
   {n_queries} queries ([bench/queries.txt](../bench/queries.txt)) once to warm up,
@@ -159,7 +166,7 @@ How each figure is taken:
   started and warmed up before the update (as a running server would be), reopens
   the index and searches one new title. The figure is the sum, and counts only if
   that title is found.
-- *API*: `python -m webui` on 127.0.0.1, {clients} client threads calling
+- *API*: `python -m webui` (two gunicorn processes here) on 127.0.0.1, {clients} client threads calling
   `/api/search?q=…` round the query mix for {api_seconds:g} s. The clients share the
   2 cores with the server, so requests/s is a floor. The naive recipe has no web UI.
 
