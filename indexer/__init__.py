@@ -1,5 +1,6 @@
 """Read a folder of news articles and build the search index."""
-from .build import BuildReport, build_index
+from .build import build_index
+from .report import BuildReport
 from .corpus import Article, Problem, read_article
 from .errors import CorpusNotFound, IndexerError, NothingToIndex
 from .update import update_index

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from search.errors import IndexBusy, SearchError
 
-from .build import BuildReport
+from .report import BuildReport
 from .dates import DEFAULT_TZ
 from .update import update_index
 

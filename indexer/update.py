@@ -37,9 +37,11 @@ from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.storage import META_NAME, current_generation, read_meta
 
-from .build import (READER_VERSION, BuildReport, Progress, base_meta, documents,
-                    finish_generation, full_build, group_articles, next_generation, read_files,
-                    reader_pool, run_manifest, toc_generation)
+from .build import full_build
+from .generation import (base_meta, finish_generation, next_generation, run_manifest,
+                         toc_generation)
+from .reading import READER_VERSION, documents, group_articles, read_files, reader_pool
+from .report import BuildReport, Progress
 from .lock import clear_unpublished, index_lock
 from .corpus import scan_corpus
 from .story import Story
