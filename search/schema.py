@@ -24,7 +24,7 @@ __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CH
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -111,11 +111,13 @@ class GramField(OccurrenceField):
 
 # Title occurrences count this many times a body occurrence in the text fields.
 TITLE_WEIGHT = 3.0
-# In text_ng the title comes first, its first TITLE_LIMIT letters at positions
-# 0.., and the body at BODY_AT..: a position below TITLE_LIMIT is in the title
-# (``title:`` queries), and the gap keeps any phrase from spanning the two.
+# In text_ng the title comes first, at positions 0.., and the body at BODY_AT..
+# (or further on after a title longer than TITLE_LIMIT letters): a position
+# below TITLE_LIMIT is in the title (``title:`` queries look there), and the
+# gap keeps any phrase from spanning title and body.
 TITLE_LIMIT = 256
 BODY_AT = 300
+_GAP = BODY_AT - TITLE_LIMIT
 
 
 class TextGramField(GramField):
@@ -129,8 +131,9 @@ class TextGramField(GramField):
 
     def occurrences(self, value):
         body, title = value
-        t, b = gram_codes(title)[:TITLE_LIMIT], gram_codes(body)
-        positions = np.concatenate([np.arange(len(t)), np.arange(len(b)) + BODY_AT])
+        t, b = gram_codes(title), gram_codes(body)
+        body_at = max(BODY_AT, len(t) + _GAP)
+        positions = np.concatenate([np.arange(len(t)), np.arange(len(b)) + body_at])
         return (np.concatenate([t, b]), positions.astype(np.uint32),
                 np.concatenate([_ones(len(t), TITLE_WEIGHT), _ones(len(b))]))
 

@@ -174,3 +174,20 @@ def test_get_and_related(corpus_index):
     assert corpus_index.get("nope") is None and corpus_index.get("../../etc/passwd") is None
     related = corpus_index.related(hit.id)
     assert related and hit.id not in {r.id for r in related}
+
+
+def test_every_letter_of_a_very_long_title_is_searchable(tmp_path):
+    import synth
+    from indexer.build import build_index
+
+    head = "".join(f"第{n}段超长标题文字" for n in range(60))  # ~420 letters
+    synth.write(tmp_path / "c", 1, head=head)
+    synth.write(tmp_path / "c", 2)
+    build_index(tmp_path / "c", tmp_path / "ix")
+    ix = search.open_index(tmp_path / "ix")
+    tail, start = head[-12:], head[:12]
+    assert [h.title for h in _all(ix, f'"{tail}"').hits] == [head]
+    assert [h.title for h in _all(ix, f"title:{start}").hits] == [head]
+    # Nothing spans the end of the title and the start of the body.
+    body_start = normalize(ix.get(_all(ix, start).hits[0].id).body)[:4]
+    assert _all(ix, f'"{tail[-2:]}{body_start}"').total == 0
