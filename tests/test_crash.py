@@ -52,6 +52,15 @@ def kill_at(point: str, *args) -> None:
     assert done.returncode == -signal.SIGKILL, (point, done.returncode, done.stderr)
 
 
+def timed_build(corpus: Path, index_dir: Path) -> float:
+    """Build (or update) the index; seconds it took. Kill moments are fractions of
+    this (a fixed delay is past the end on a fast machine, before the start on a slow one)."""
+    started = time.perf_counter()
+    done = synth.indexer(corpus, "--index", index_dir, "-q")
+    assert done.returncode == 0, done.stderr
+    return time.perf_counter() - started
+
+
 def check_unchanged(index_dir: Path, before: tuple[str, int], query: str) -> None:
     assert answer(index_dir, query) == before
 
@@ -68,12 +77,7 @@ def finish_and_find(corpus: Path, index_dir: Path, new_query: str, articles: int
 def test_kills_at_exact_steps_and_moments_on_a_synthetic_corpus(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     synth.write_corpus(corpus, range(500))
-    started = time.perf_counter()
-    done = synth.indexer(corpus, "--index", index, "-q")
-    assert done.returncode == 0, done.stderr
-    # Kill moments as fractions of a run on this machine (a fixed delay is
-    # past the end on a fast machine, before the start on a slow one).
-    took = time.perf_counter() - started
+    took = timed_build(corpus, index)
     query = "会议 城市"
     before = answer(index, query)
     assert before[1] > 10
@@ -126,10 +130,7 @@ def xwlb_corpus(tmp_path_factory) -> tuple[Path, Path]:
 def test_kills_during_a_real_build_and_update(xwlb_corpus, tmp_path):
     corpus, new = xwlb_corpus
     index = tmp_path / "index"
-    started = time.perf_counter()
-    done = synth.indexer(corpus, "--index", index, "-q")
-    assert done.returncode == 0, done.stderr
-    took = time.perf_counter() - started
+    took = timed_build(corpus, index)
     query = "习近平"
     before = answer(index, query)
     assert before[1] > 0
