@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=_positive, default=default_workers(),
-                   help="server processes (default: one per core, %(default)s here)")
+                   help="server processes (default: one per core, at most 4; %(default)s here)")
     p.add_argument("--threads", type=_positive, default=2,
                    help="threads per process (default: 2)")
     return p

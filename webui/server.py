@@ -22,8 +22,9 @@ WAITRESS_THREADS = 8
 
 
 def default_workers() -> int:
-    """A worker process per core, at most 8."""
-    return max(1, min(8, os.cpu_count() or 1))
+    """A worker process per core, at most 4: each holds its own jieba dictionary
+    (~150 MB), so more cores than that are better left to the indexer."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def warm(app: Flask) -> None:
