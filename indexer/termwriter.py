@@ -122,7 +122,6 @@ def write_field(fw, pieces: Iterable[_Sorted], lengths, docbase: int) -> None:
     out = _Output(fw)
     for p in pieces:
         _write_piece(fw, out, p, lengths, docbase)
-    out.close()
 
 
 def _write_piece(fw, out: "_Output", p: _Sorted, lengths, docbase: int) -> None:
@@ -148,7 +147,7 @@ def _write_piece(fw, out: "_Output", p: _Sorted, lengths, docbase: int) -> None:
     block.update(start=bstart, end=np.minimum(bstart + _BLOCK, tend[bterm]))
     block["maxid"] = docs[block["end"] - 1]
     term = _stats(weights, lens, tstart)
-    term.update(first=bfirst, nblk=nblk, df=tend - tstart, start=tstart,
+    term.update(first=bfirst, nblk=nblk, df=tend - tstart,
                 weight=np.add.reduceat(weights.astype(np.float64), tstart),
                 minid=docs[tstart], maxid=docs[tend - 1])
     for t0 in range(0, len(tstart), _TERMS_PER_PASS):
@@ -193,9 +192,6 @@ class _Output:
         self.postfile.write(bytes(self.out))
         self.offset += len(self.out)
         self.out.clear()
-
-    def close(self) -> None:
-        self.flush()
 
 
 def _add_terms(tindex, keys: list[bytes], infos: list[bytes]) -> None:

@@ -6,8 +6,9 @@ query side cannot drift apart:
 * ``normalize`` folds width, case and Traditional/Simplified per character
   (NFKC, casefold, OpenCC t2s). Per character, not per phrase, so that the
   same character always folds the same way at both ends.
-* ``grams`` turns normalised text into overlapping character bigrams with
-  positions; this is the recall layer that makes every substring findable.
+* ``gram_codes`` turns normalised text into overlapping character bigrams,
+  one per position, as integer term codes (``grams`` spells them out); this is
+  the recall layer that makes every substring findable.
 * ``Segmenter`` wraps a private jieba tokenizer (optionally with a user
   dictionary) and yields words with token positions, search-mode sub-words at
   their parent's position, and character offsets.
@@ -21,7 +22,6 @@ import re
 import tempfile
 import threading
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +32,7 @@ import numpy as np
 __all__ = [
     "ANALYSIS_VERSION", "normalize", "OffsetMap", "word_runs", "grams", "gram_codes",
     "char_codes", "term_text",
-    "char_counts", "Segmenter", "WordToken", "is_searchable",
+    "Segmenter", "WordToken", "is_searchable",
 ]
 
 # Bump whenever a change here alters what gets indexed: it is part of the
@@ -185,16 +185,6 @@ def grams(norm: str) -> dict[str, list[int]]:
     for pos, code in enumerate(gram_codes(norm).tolist()):
         poses.setdefault(term_text(code), []).append(pos)
     return poses
-
-
-def char_counts(norm: str) -> Counter:
-    """Letters and digits of normalised text -> how often each occurs.
-
-    Finding a lone character through the bigrams it starts means a union of
-    up to thousands of terms (2,362 for 的 in 10,000 stories, seconds per
-    query); one term per character answers in milliseconds.
-    """
-    return Counter("".join(_RUN.findall(norm)))
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Occurrences", "Postings", "aggregate", "frequency_values", "POSITION_TAGS"]
+__all__ = ["Occurrences", "Postings", "aggregate", "frequency_values"]
 
 # CompactPositions: a type byte (array typecode) then the position deltas.
-POSITION_TAGS = {1: b"B", 2: b"H", 4: b"I"}
 _TAG_BYTES = np.array([0, ord("B"), ord("H"), 0, ord("I")], np.uint8)
 
 

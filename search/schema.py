@@ -98,17 +98,6 @@ def _ones(n: int, weight: float = 1.0) -> np.ndarray:
     return np.full(n, weight, np.float32)
 
 
-class GramField(OccurrenceField):
-    """Character bigrams with positions; the value is normalised text."""
-
-    def __init__(self):
-        super().__init__(CompactPositions(), KeywordAnalyzer(), scorable=True)
-
-    def occurrences(self, value):
-        codes = gram_codes(value)
-        return codes, np.arange(len(codes), dtype=np.uint32), _ones(len(codes))
-
-
 # Title occurrences count this many times a body occurrence in the text fields.
 TITLE_WEIGHT = 3.0
 # In text_ng the title comes first, at positions 0.., and the body at BODY_AT..
@@ -120,7 +109,7 @@ BODY_AT = 300
 _GAP = BODY_AT - TITLE_LIMIT
 
 
-class TextGramField(GramField):
+class TextGramField(OccurrenceField):
     """Title and body bigrams in one field; the value is (body, title), normalised.
 
     One field instead of two halves the matchers a query runs (a union of a
@@ -128,6 +117,9 @@ class TextGramField(GramField):
     field serves title-only queries too, by position; the title still weighs
     more through its postings' weights.
     """
+
+    def __init__(self):
+        super().__init__(CompactPositions(), KeywordAnalyzer(), scorable=True)
 
     def occurrences(self, value):
         body, title = value

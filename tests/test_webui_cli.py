@@ -4,12 +4,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+from conftest import CORPUS, ROOT
 
 
 def test_cli_builds_a_missing_index_and_serves_with_waitress(tmp_path, monkeypatch):
@@ -54,6 +52,9 @@ def test_workers_must_be_positive(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--workers", "0"])
     assert "--workers: must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["--threads", "two"])
+    assert "--threads: must be a whole number, not 'two'" in capsys.readouterr().err
 
 
 def test_cli_without_index_or_corpus_exits_with_a_message(tmp_path, monkeypatch):

@@ -45,10 +45,12 @@ def serve(make_app: Callable[[], Flask], host: str, port: int, workers: int,
     """Serve until interrupted; ``make_app`` runs in each worker process."""
     if workers > 1 and os.name == "posix":
         try:
-            _gunicorn(make_app, host, port, workers, threads).run()
-            return
+            server = _gunicorn(make_app, host, port, workers, threads)
         except ImportError:
             log.warning("gunicorn is not installed: serving with one process")
+        else:
+            server.run()
+            return
     import waitress
 
     waitress.serve(make_app(), host=host, port=port, threads=WAITRESS_THREADS)
