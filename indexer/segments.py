@@ -22,6 +22,9 @@ import numpy as np
 from whoosh.writing import SegmentWriter
 
 from search.codec import Codec
+from search.columnar import (ARRAY_FIELDS, FieldBuilder, decode_positions, doc_arrays,
+                             sidecar_path)
+from search.arrayfile import write_arrays
 from search.postings import Occurrences, Postings, aggregate
 from search.schema import OccurrenceField
 
@@ -45,6 +48,8 @@ class FastSegmentWriter(SegmentWriter):
         self._pending: dict[str, list[tuple]] = {}         # occurrences not yet aggregated
         self._chunks: dict[str, list[Postings]] = {}
         self._lengths: dict[str, array] = {}
+        self._arrays: dict[str, FieldBuilder] = {}
+        self._docinfo: list[tuple] = []  # year, ts, has_date, categories: for the array file
 
     def add_document(self, **fields):
         self._check_state()
@@ -62,6 +67,9 @@ class FastSegmentWriter(SegmentWriter):
             if field.column_type:
                 pdw.add_column_value(name, field.column_type, field.to_column_value(value))
         pdw.finish_doc()
+        self._docinfo.append((fields.get("year") or "", fields.get("ts") or 0,
+                              fields.get("has_date") or 0,
+                              [c for c in (fields.get("category") or "").split(",") if c]))
         self._added = True
         self.docnum += 1
         if (self.docnum - self.docbase) % _CHUNK == 0:
@@ -109,10 +117,35 @@ class FastSegmentWriter(SegmentWriter):
             # Popped, so each field's postings are freed once written.
             pieces = (merge_chunks(self._chunks.pop(name)) if name in self._chunks
                       else [from_lists(self._terms.pop(name))])
+            if name in ARRAY_FIELDS:
+                pieces = self._tap(name, pieces)
             write_field(fw, pieces, lengths, self.docbase)
             del pieces
             fw.finish_field()
         fw.close()
+
+    def _tap(self, name: str, pieces):
+        """Pass pieces through, keeping their postings for the segment's array file."""
+        builder = self._arrays[name] = FieldBuilder(name)
+        for p in pieces:
+            counts = np.diff(np.append(p.tstart, len(p.docs)))
+            terms = p.codes if p.codes is not None else np.array(p.keys, dtype="S")
+            freqs = positions = None
+            if ARRAY_FIELDS[name]:
+                freqs, positions = decode_positions(np.frombuffer(p.values, np.uint8),
+                                                    p.vstarts, p.vends)
+            builder.add(terms, counts, p.docs - self.docbase, p.weights, freqs, positions)
+            yield p
+
+    def _finalize_segment(self):
+        segment = super()._finalize_segment()
+        arrays: dict = {}
+        for name in ARRAY_FIELDS:
+            arrays.update(self._arrays.pop(name, FieldBuilder(name)).arrays())
+        arrays.update(doc_arrays(*(list(col) for col in zip(*self._docinfo))) if self._docinfo
+                      else doc_arrays([], [], [], []))
+        write_arrays(sidecar_path(self.storage.folder, segment), arrays)
+        return segment
 
 
 def write_segments(ix, docs: Iterable[dict], per_segment: int = 10_000, codec=None) -> list:
@@ -127,7 +160,7 @@ def write_segments(ix, docs: Iterable[dict], per_segment: int = 10_000, codec=No
     writer = None
     for doc in docs:
         if writer is None:
-            writer = FastSegmentWriter(ix, _lk=False, codec=codec)
+            writer = FastSegmentWriter(ix, _lk=False, codec=codec, compound=False)
         writer.add_document(**doc)
         if writer.doc_count() >= per_segment:
             segments.append(writer._finalize_segment())

@@ -67,7 +67,7 @@ def _merge(spans: list[tuple[Postings, int, int]]) -> "_Sorted":
     weights = np.concatenate([c.weights[a:b] for c, a, b in spans])[order]
     if spans[0][0].offsets is None:
         freqs = np.concatenate([c.freqs[a:b] for c, a, b in spans])[order]
-        return _Sorted(keys, tstart, docs, weights, freqs=freqs)
+        return _Sorted(keys, tstart, docs, weights, freqs=freqs, codes=codes[tstart])
     pieces, starts, ends, base = [], [], [], 0
     for c, a, b in spans:
         lo = int(c.offsets[a])
@@ -76,7 +76,8 @@ def _merge(spans: list[tuple[Postings, int, int]]) -> "_Sorted":
         ends.append(c.offsets[a + 1:b + 1] - lo + base)
         base += len(pieces[-1])
     return _Sorted(keys, tstart, docs, weights, b"".join(pieces),
-                   np.concatenate(starts)[order], np.concatenate(ends)[order])
+                   np.concatenate(starts)[order], np.concatenate(ends)[order],
+                   codes=codes[tstart])
 
 
 def from_lists(terms: dict[bytes, list]) -> "_Sorted":
@@ -99,9 +100,10 @@ class _Sorted:
     """
 
     def __init__(self, keys, tstart, docs, weights, values=b"", vstarts=None, vends=None,
-                 freqs=None):
+                 freqs=None, codes=None):
         self.keys, self.tstart, self.docs, self.weights = keys, np.asarray(tstart), docs, weights
         self.values, self.vstarts, self.vends, self.freqs = values, vstarts, vends, freqs
+        self.codes = codes  # term codes (``analysis.gram_codes``) of occurrence fields
 
 
 def _length_byte(lengths: np.ndarray) -> np.ndarray:

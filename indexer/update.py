@@ -35,6 +35,7 @@ from whoosh import index as windex
 from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
+from search.columnar import write_missing
 from search.storage import META_NAME, current_generation, read_meta
 
 from .build import full_build
@@ -227,7 +228,9 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
     with next_generation(index_dir, report) as gen:
         _link_generation(live, gen)
         ix = windex.open_dir(str(gen))
-        writer = ix.writer(limitmb=limitmb)
+        # Not compound: Whoosh copies a compound segment's parts into memory
+        # in every searcher that opens it.
+        writer = ix.writer(limitmb=limitmb, compound=False)
         try:
             for key in sorted(affected):
                 writer.delete_by_term("id", key)
@@ -237,9 +240,18 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
         except BaseException:
             writer.cancel()  # never leave Whoosh's write lock held
             raise
+        _write_arrays(gen)
         meta = dict(read_meta(live))
         meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
         finish_generation(gen, "update", new_manifest, meta)
+
+
+def _write_arrays(gen: Path) -> None:
+    """Postings arrays for the segments Whoosh's writer made (new or merged)."""
+    ix = windex.open_dir(str(gen))
+    with ix.reader() as reader:
+        leaves = [reader] if reader.is_atomic() else [r for r, _ in reader.leaf_readers()]
+        write_missing(gen, leaves)
 
 
 def _read_siblings(disk: dict[str, Path], files: dict[str, Entry],

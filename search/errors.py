@@ -1,7 +1,8 @@
 """Exceptions raised by the search package."""
 from __future__ import annotations
 
-__all__ = ["SearchError", "IndexNotFound", "IndexMismatch", "QueryError", "IndexBusy"]
+__all__ = ["SearchError", "IndexNotFound", "IndexMismatch", "QueryError", "IndexBusy",
+           "IndexCorrupt"]
 
 
 class SearchError(Exception):
@@ -26,3 +27,7 @@ class QueryError(SearchError, ValueError):
 
 class IndexBusy(SearchError):
     """Another process holds the index's write lock."""
+
+
+class IndexCorrupt(SearchError):
+    """A file of the index is damaged or missing."""
