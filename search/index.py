@@ -3,28 +3,29 @@ from __future__ import annotations
 
 import html
 import threading
-from collections import Counter
-from itertools import chain
 import time
 from dataclasses import dataclass, field
 from datetime import date as date_cls, datetime, time as time_cls, timezone
 from pathlib import Path
 
-from whoosh import collectors, index as windex, query as wq, sorting
+import numpy as np
+from whoosh import index as windex
 
 from .analysis import Segmenter, normalize
+from .cache import ResultCache
 from .errors import IndexMismatch, IndexNotFound, QueryError
+from .evaluate import evaluate, query_key
 from .highlight import Highlighter
 from .query import compile_query, highlight_terms, parse
+from .results import allowed, facet_counts, top
 from .schema import CHINA_TZ, fingerprint
 from .storage import current_generation, read_meta
-from .substring import Exhaustive
+from .tables import Tables
 
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
 
 SORTS = ("relevance", "newest", "oldest")
 USERDICT_NAME = "userdict.txt"
-_FAR = 2 ** 62
 
 
 @dataclass
@@ -104,23 +105,30 @@ def _validate(page, per_page, sort) -> None:
         raise QueryError(f"sort: must be one of {', '.join(SORTS)}; got {sort!r}", "sort")
 
 
-def _filter(categories, since, until) -> wq.Query | None:
-    parts: list[wq.Query] = []
-    if categories:
-        if isinstance(categories, str):
-            categories = [categories]
-        parts.append(wq.Or([wq.Term("category", c) for c in categories]))
+def _bounds(since, until) -> tuple[int | None, int | None]:
     lo, hi = _as_utc(since, "since", False), _as_utc(until, "until", True)
     if lo is not None and hi is not None and lo > hi:
         raise QueryError("since: must not be later than until", "since")
-    if lo is not None or hi is not None:
-        # Both ends explicit: Whoosh 2.7 mishandles open-ended numeric ranges.
-        parts.append(wq.NumericRange("ts", -_FAR if lo is None else lo,
-                                     _FAR if hi is None else hi))
-        parts.append(wq.NumericRange("has_date", 1, 1))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    return lo, hi
+
+
+def _matches(searcher, tables: Tables, cache: ResultCache, wquery, mask, keep):
+    """(documents, scores) of a compiled query, less the mask, within ``keep``."""
+    readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+    docs, scores = cache.get(query_key(wquery), lambda: evaluate(wquery, tables, readers),
+                             _nbytes)
+    if mask is not None:
+        excluded, _ = cache.get(query_key(mask), lambda: evaluate(mask, tables, readers), _nbytes)
+        keep = np.ones(tables.doc_count_all, bool) if keep is None else keep.copy()
+        keep[excluded] = False
+    if keep is None:
+        return docs, scores
+    sel = keep[docs]
+    return docs[sel], scores[sel]
+
+
+def _nbytes(result) -> int:
+    return sum(a.nbytes for a in result)
 
 
 def _date(stored) -> datetime | None:
@@ -158,22 +166,31 @@ class Index:
             seg = old  # same dictionaries: keep the loaded jieba (0.7 s to load again)
         seg.initialize()
         normalize("")  # builds the folding table now, not on the first query
+        with whoosh_ix.searcher() as searcher:
+            tables = Tables.load(searcher, gen)
         with self._lock:
-            self.generation, self.meta, self.segmenter, self._ix = gen, meta, seg, whoosh_ix
+            self.generation, self.meta, self.segmenter = gen, meta, seg
+            self._ix, self._tables = whoosh_ix, tables
+            # Read as one: a searcher, its tables and the cache of its results.
+            self._current = (whoosh_ix, tables, ResultCache())
 
     def _searcher(self):
+        return self._state()[0]
+
+    def _state(self):
+        """This thread's Whoosh searcher of the live generation, and its tables."""
         gen = current_generation(self.path)
         if gen != self.generation:
             with self._lock:
                 if gen != self.generation:
                     self._open(gen)
+        current = self._current
         cached = getattr(self._local, "searcher", None)
-        if cached is None or cached[0] is not self._ix:
-            cached = (self._ix, self._ix.searcher())
-        else:
-            cached = (cached[0], cached[1].refresh())
-        self._local.searcher = cached
-        return cached[1]
+        if cached is None or cached[0] is not current:
+            # A searcher is only for stored fields and small fields: the
+            # per-document tables and postings arrays are shared.
+            cached = self._local.searcher = (current, current[0].searcher())
+        return cached[1], current[1], current[2]
 
     @property
     def doc_count(self) -> int:
@@ -182,8 +199,7 @@ class Index:
 
     def categories(self) -> list[str]:
         """Every category name in the index."""
-        reader = self._searcher().reader()
-        return [t.decode("utf-8") for t in reader.lexicon("category")]
+        return list(self._state()[1].cat_names)
 
     def search(self, q: str, page: int = 1, per_page: int = 10, categories=None,
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
@@ -191,36 +207,32 @@ class Index:
         """Ranked, highlighted results; QueryError only for bad parameters."""
         _validate(page, per_page, sort)
         started = time.perf_counter()
-        flt = _filter(categories, since, until)
-        searcher = self._searcher()
+        lo, hi = _bounds(since, until)
+        if isinstance(categories, str):
+            categories = [categories]
+        searcher, tables, cache = self._state()
         parsed = parse(q if isinstance(q, str) else "")
-        wquery, mask = compile_query(parsed, self.segmenter, self.categories())
-        limit = min(page * per_page, max(1, searcher.doc_count_all()))
-        if sort == "relevance":
-            top = collectors.TopCollector(limit, usequality=False)
-        else:
-            top = collectors.SortingCollector(sorting.MultiFacet([
-                sorting.FieldFacet("has_date", reverse=True),
-                sorting.FieldFacet("ts", reverse=sort == "newest")]), limit=limit)
-        recorder = _Recorder(top)
-        collector = collectors.FilterCollector(recorder, flt, mask) if flt or mask else recorder
-        searcher.search_with_collector(Exhaustive(wquery), collector)
-        results = collector.results()
+        wquery, mask = compile_query(parsed, self.segmenter, tables.cat_names)
+        docs, scores = _matches(searcher, tables, cache, wquery, mask,
+                                allowed(tables, categories, lo, hi))
+        limit = min(page * per_page, max(1, tables.doc_count_all))
+        order = top(docs, scores, tables, sort, limit)[(page - 1) * per_page:]
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
-        hits = [self._hit(r, marker) for r in results[(page - 1) * per_page:page * per_page]]
+        hits = [self._hit(searcher.stored_fields(int(docs[i])),
+                          float(scores[i]) if sort == "relevance" else 0.0, marker)
+                for i in order]
         return ResultPage(
-            query=q, total=len(recorder.docnums), page=page, per_page=per_page, hits=hits,
-            facets=_facets(searcher, recorder.docnums) if facets else {},
+            query=q, total=len(docs), page=page, per_page=per_page, hits=hits,
+            facets=facet_counts(docs, tables) if facets else {},
             took_ms=(time.perf_counter() - started) * 1000)
 
-    def _hit(self, r, marker: Highlighter | None) -> Hit:
-        f = r.fields()
+    def _hit(self, f: dict, score: float, marker: Highlighter | None) -> Hit:
         title, body = f.get("title", ""), f.get("body", "")
         return Hit(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
             author=f.get("author", ""),
-            score=r.score if isinstance(r.score, float) else 0.0,
+            score=score,
             title_html=marker.mark(title) if marker else html.escape(title),
             snippet_html=marker.snippet(body) if marker else "")
 
@@ -249,48 +261,6 @@ class Index:
         res = self.search(" OR ".join(f'"{w}"' for w in words[:12]), per_page=limit + 1,
                           highlight=False, facets=False)
         return [h for h in res.hits if h.id != article_id][:limit]
-
-
-class _Recorder(collectors.WrappingCollector):
-    """Passes documents on to the ranking collector, remembering every one.
-
-    The list gives the exact total and the facet counts in one pass; Whoosh's
-    own facet collector costs several microseconds a hit in Python calls.
-    """
-
-    def __init__(self, child):
-        super().__init__(child)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum):
-        self.docnums.append(self.offset + sub_docnum)
-        return self.child.collect(sub_docnum)
-
-
-def _facet_table(searcher) -> tuple[list, list]:
-    """Year and category names of every document, by global number (cached)."""
-    table = getattr(searcher, "_newsearch_facets", None)
-    if table is None:
-        years, cats, names = [], [], {}
-        for sub, _offset in searcher.leaf_searchers():
-            reader = sub.reader()
-            years.extend(reader.column_reader("year") if reader.has_column("year")
-                         else [""] * reader.doc_count_all())
-            column = reader.column_reader("category", translate=False) \
-                if reader.has_column("category") else [[]] * reader.doc_count_all()
-            cats.extend(tuple(names.setdefault(b, b.decode("utf-8")) for b in v) for v in column)
-        table = searcher._newsearch_facets = (years, cats)
-    return table
-
-
-def _facets(searcher, docnums: list[int]) -> dict[str, dict[str, int]]:
-    years, cats = _facet_table(searcher)
-    by_year = Counter(map(years.__getitem__, docnums))
-    by_cat = Counter(chain.from_iterable(map(cats.__getitem__, docnums)))
-    return {
-        "categories": dict(sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "years": {y: n for y, n in sorted(by_year.items(), reverse=True) if y},
-    }
 
 
 def open_index(path: str | Path = "index") -> Index:

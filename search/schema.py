@@ -24,7 +24,7 @@ __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CH
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"  # 11: postings arrays beside each segment
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000

@@ -1,0 +1,148 @@
+"""Per-document tables of one index generation, shared by every thread.
+
+Scoring needs each document's field lengths, filters its date and
+categories, facets its year and categories, and every query its deletions.
+They are read once when a generation is opened, as compact arrays (a few MB
+for the whole archive), instead of per searcher and per thread as Whoosh's
+caches do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.util.numeric import _length_byte_cache
+
+from .columnar import ARRAY_FIELDS, PostingTable, arrays_from_reader, load_segment, sidecar_path
+
+__all__ = ["Tables", "SegmentView"]
+
+# byte_to_length for every length byte, as the float BM25 divides.
+LENGTHS = np.array(list(_length_byte_cache), np.float64)
+
+
+@dataclass
+class SegmentView:
+    """One segment: where its documents start, and its postings arrays."""
+
+    offset: int
+    count: int
+    fields: dict[str, PostingTable]
+
+
+@dataclass
+class Tables:
+    """What queries need of every document of a generation, by global number."""
+
+    doc_count_all: int
+    live: np.ndarray                      # bool: not deleted
+    field_length: dict[str, int]          # total length per scorable field
+    lengths: dict[str, np.ndarray]        # float64 byte_to_length(length byte)
+    ts: np.ndarray                        # int64 epoch seconds (0 without a date)
+    has_date: np.ndarray                  # bool
+    year: np.ndarray                      # int32 index into year_names ("" first)
+    year_names: list[str]
+    cat_ptr: np.ndarray                   # CSR: categories of document d are
+    cat_ids: np.ndarray                   # cat_ids[cat_ptr[d]:cat_ptr[d + 1]]
+    cat_names: list[str]
+    segments: list[SegmentView] = field(default_factory=list)
+    _cat_masks: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, searcher, folder: str | Path) -> "Tables":
+        """Read the tables of the generation ``searcher`` reads (stored in ``folder``)."""
+        subs = [(s.reader(), off) for s, off in searcher.leaf_searchers()]
+        n = searcher.doc_count_all()
+        live = np.ones(n, bool)
+        segments, docs = [], []
+        for reader, off in subs:
+            if reader.has_deletions():
+                dead = np.fromiter(reader.segment().deleted_docs(), np.int64)
+                live[off + dead] = False
+            fields, arrays = _arrays(reader, folder)
+            segments.append(SegmentView(off, reader.doc_count_all(), fields))
+            docs.append(arrays)
+        years = _cat(docs, "doc.year", np.int32)
+        year_values, year = np.unique(np.r_[0, years], return_inverse=True)
+        names, ptr, ids = _categories(docs)
+        return cls(
+            doc_count_all=n, live=live,
+            field_length={f: searcher.field_length(f) for f in ARRAY_FIELDS},
+            lengths={f: LENGTHS[np.concatenate([_length_bytes(r, f) for r, _ in subs])
+                                if subs else np.zeros(0, np.uint8)] for f in ARRAY_FIELDS},
+            ts=_cat(docs, "doc.ts", np.int64), has_date=_cat(docs, "doc.has_date", np.uint8) == 1,
+            year=year[1:].astype(np.int32),
+            year_names=[str(y) if y else "" for y in year_values.tolist()],
+            cat_ptr=ptr, cat_ids=ids, cat_names=names, segments=segments)
+
+    def category_mask(self, names) -> np.ndarray:
+        """Documents filed under any of ``names`` (exact names)."""
+        key = tuple(sorted(set(names)))
+        mask = self._cat_masks.get(key)
+        if mask is None:
+            wanted = np.zeros(len(self.cat_names) + 1, bool)
+            for name in key:
+                if name in self.cat_names:
+                    wanted[self.cat_names.index(name)] = True
+            hits = wanted[self.cat_ids]
+            docs = np.repeat(np.arange(self.doc_count_all), np.diff(self.cat_ptr))[hits]
+            mask = np.zeros(self.doc_count_all, bool)
+            mask[docs] = True
+            if len(self._cat_masks) < 256:  # bounded: filters come from users
+                self._cat_masks[key] = mask
+        return mask
+
+    def category_weights(self, name: str) -> np.ndarray:
+        """How often each document names category ``name`` (its posting weight)."""
+        if name not in self.cat_names:
+            return np.zeros(self.doc_count_all)
+        hits = self.cat_ids == self.cat_names.index(name)
+        owner = np.repeat(np.arange(self.doc_count_all), np.diff(self.cat_ptr))
+        return np.bincount(owner[hits], minlength=self.doc_count_all).astype(np.float64)
+
+
+def _arrays(reader, folder):
+    path = sidecar_path(folder, reader.segment())
+    if not path.exists():
+        # Written by a writer that did not make them (the indexer always
+        # does): derive them from the postings, in memory; the index folder
+        # is the indexer's to change, not the reader's.
+        return load_segment(arrays_from_reader(reader))
+    return load_segment(path)
+
+
+def _cat(docs: list[dict], name: str, dtype) -> np.ndarray:
+    return np.concatenate([d[name] for d in docs]).astype(dtype) if docs else np.zeros(0, dtype)
+
+
+def _categories(docs: list[dict]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every segment's category lists, renumbered into one sorted list of names."""
+    local = [[b.decode("utf-8") for b in d["doc.cat_names"].tolist()] for d in docs]
+    names = sorted({c for seg in local for c in seg})
+    index = {c: i for i, c in enumerate(names)}
+    ids, sizes = [], []
+    for d, seg in zip(docs, local):
+        remap = np.array([index[c] for c in seg] + [0], np.int32)
+        ids.append(remap[d["doc.cat_ids"]])
+        sizes.append(np.diff(d["doc.cat_ptr"]))
+    sizes = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
+    ptr = np.zeros(len(sizes) + 1, np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    return names, ptr, (np.concatenate(ids) if ids else np.zeros(0, np.int32))
+
+
+def _length_bytes(reader, fieldname: str) -> np.ndarray:
+    n = reader.doc_count_all()
+    name = _lenfield(fieldname)
+    perdoc = reader._perdoc  # Whoosh keeps lengths in a column its reader does not expose
+    if not perdoc.has_column(name):
+        return np.zeros(n, np.uint8)
+    col = perdoc.column_reader(name, LENGTHS_COLUMN)
+    raw = np.frombuffer(col._dbfile.get(col._basepos, col._count), np.uint8) \
+        if isinstance(col, NumericColumn.Reader) else np.fromiter(col, np.uint8)
+    out = np.zeros(n, np.uint8)
+    out[:len(raw)] = raw[:n]
+    return out
