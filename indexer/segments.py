@@ -22,8 +22,8 @@ import numpy as np
 from whoosh.writing import SegmentWriter
 
 from search.codec import Codec
-from search.columnar import (ARRAY_FIELDS, FieldBuilder, decode_positions, doc_arrays,
-                             sidecar_path)
+from search.columnar import (ARRAY_FIELDS, WHOOSH_POSTINGS, FieldBuilder, decode_positions,
+                             doc_arrays, sidecar_path)
 from search.arrayfile import write_arrays
 from search.postings import Occurrences, Postings, aggregate
 from search.schema import OccurrenceField
@@ -42,8 +42,9 @@ class FastSegmentWriter(SegmentWriter):
     other segments (use Whoosh's own writer for updates).
     """
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, whoosh_postings: bool = False, **kwargs):
         super().__init__(ix, **kwargs)
+        self.whoosh_postings = whoosh_postings
         self._terms: dict[str, dict[bytes, list]] = {}     # other fields: term -> postings
         self._pending: dict[str, list[tuple]] = {}         # occurrences not yet aggregated
         self._chunks: dict[str, list[Postings]] = {}
@@ -113,12 +114,16 @@ class FastSegmentWriter(SegmentWriter):
         for name in sorted(self._terms.keys() | self._chunks.keys()):
             field = self.schema[name]
             lengths = self._lengths.get(name)
-            fw.start_field(name, field)
             # Popped, so each field's postings are freed once written.
             pieces = (merge_chunks(self._chunks.pop(name)) if name in self._chunks
                       else [from_lists(self._terms.pop(name))])
             if name in ARRAY_FIELDS:
                 pieces = self._tap(name, pieces)
+                if not self.whoosh_postings:
+                    for _ in pieces:  # the arrays alone hold this field's postings
+                        pass
+                    continue
+            fw.start_field(name, field)
             write_field(fw, pieces, lengths, self.docbase)
             del pieces
             fw.finish_field()
@@ -144,8 +149,14 @@ class FastSegmentWriter(SegmentWriter):
             arrays.update(self._arrays.pop(name, FieldBuilder(name)).arrays())
         arrays.update(doc_arrays(*(list(col) for col in zip(*self._docinfo))) if self._docinfo
                       else doc_arrays([], [], [], []))
+        arrays[WHOOSH_POSTINGS] = np.array([self.whoosh_postings], np.uint8)
         write_arrays(sidecar_path(self.storage.folder, segment), arrays)
         return segment
+
+
+# Also write the array fields' postings in Whoosh's format (tests compare
+# Whoosh's evaluation with the arrays'; an index never needs them).
+REFERENCE_POSTINGS = False
 
 
 def write_segments(ix, docs: Iterable[dict], per_segment: int = 10_000, codec=None) -> list:
@@ -153,14 +164,18 @@ def write_segments(ix, docs: Iterable[dict], per_segment: int = 10_000, codec=No
 
     A new segment is started every ``per_segment`` documents to bound memory.
     The caller holds the index's write lock and commits the returned
-    segments (``SegmentWriter._commit_toc``).
+    segments (``SegmentWriter._commit_toc``). The bigram, character and
+    title-word fields go to the segment's arrays only (``search.columnar``),
+    which is why Whoosh's writer must never merge these segments
+    (``indexer.update``).
     """
     codec = codec or Codec()
     segments = []
     writer = None
     for doc in docs:
         if writer is None:
-            writer = FastSegmentWriter(ix, _lk=False, codec=codec, compound=False)
+            writer = FastSegmentWriter(ix, _lk=False, codec=codec, compound=False,
+                                       whoosh_postings=REFERENCE_POSTINGS)
         writer.add_document(**doc)
         if writer.doc_count() >= per_segment:
             segments.append(writer._finalize_segment())

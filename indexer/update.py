@@ -26,16 +26,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import partial
 import time
 from pathlib import Path
 from datetime import tzinfo
 
 from whoosh import index as windex
+from whoosh.writing import MERGE_SMALL
 
 from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
-from search.columnar import write_missing
+from search.columnar import has_whoosh_postings, write_missing
 from search.storage import META_NAME, current_generation, read_meta
 
 from .build import full_build
@@ -236,7 +238,7 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
                 writer.delete_by_term("id", key)
             for doc in documents(groups, pool, progress):
                 writer.add_document(**doc)
-            writer.commit()
+            writer.commit(mergetype=partial(_merge_small, gen))
         except BaseException:
             writer.cancel()  # never leave Whoosh's write lock held
             raise
@@ -244,6 +246,18 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
         meta = dict(read_meta(live))
         meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
         finish_generation(gen, "update", new_manifest, meta)
+
+
+def _merge_small(gen: Path, writer, segments):
+    """Whoosh's MERGE_SMALL over the segments Whoosh's writer made.
+
+    A full build's segments keep the text fields' postings in their arrays
+    only: Whoosh's merge would drop them, so those segments are never merged
+    here (a rebuild rewrites them).
+    """
+    mergeable = [s for s in segments if has_whoosh_postings(gen, s)]
+    kept = [s for s in segments if s not in mergeable]
+    return kept + MERGE_SMALL(writer, mergeable)
 
 
 def _write_arrays(gen: Path) -> None:

@@ -53,7 +53,9 @@ def write_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> N
 def read_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """The arrays of a file written by ``write_arrays``, as read-only views of a map."""
     try:
-        mm = np.memmap(path, dtype=np.uint8, mode="r")
+        # A plain ndarray over the map: np.memmap's subclass hooks cost
+        # microseconds on every slice, and queries slice thousands of times.
+        mm = np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)
         if bytes(mm[:8]) != MAGIC:
             raise ValueError("not an array file")
         size = int.from_bytes(bytes(mm[8:16]), "little")

@@ -16,7 +16,7 @@ __all__ = ["ResultCache"]
 class ResultCache:
     """Least recently used entries, bounded by count and by total size in bytes."""
 
-    def __init__(self, max_entries: int = 256, max_bytes: int = 64 << 20):
+    def __init__(self, max_entries: int = 256, max_bytes: int = 32 << 20):
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0

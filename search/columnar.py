@@ -21,7 +21,8 @@ import numpy as np
 from .arrayfile import read_arrays, write_arrays
 
 __all__ = ["ARRAY_FIELDS", "PostingTable", "FieldBuilder", "sidecar_path", "term_code",
-           "decode_positions", "arrays_from_reader", "write_missing", "load_segment", "doc_arrays"]
+           "decode_positions", "arrays_from_reader", "write_missing", "load_segment", "doc_arrays",
+           "has_whoosh_postings", "WHOOSH_POSTINGS"]
 
 # Field -> whether its postings carry positions.
 ARRAY_FIELDS = {"text_ng": True, "text_ch": False, "title_ch": False, "title_words": False}
@@ -29,6 +30,10 @@ ARRAY_FIELDS = {"text_ng": True, "text_ch": False, "title_ch": False, "title_wor
 # (``analysis.gram_codes``); the others as sorted byte strings.
 CODE_FIELDS = frozenset({"text_ng", "text_ch", "title_ch"})
 SUFFIX = ".arrays"
+# An array (one byte) saying whether the segment also holds these fields'
+# postings in Whoosh's format: a segment of Whoosh's own writer does, a full
+# build's does not, and only the former may be merged by Whoosh's writer.
+WHOOSH_POSTINGS = "meta.whoosh_postings"
 _SHIFT = 21
 
 
@@ -241,7 +246,14 @@ def arrays_from_reader(reader) -> dict[str, np.ndarray]:
               counts, np.array(docs, np.uint32), np.array(weights, np.float32), freqs, positions)
         out.update(b.arrays())
     out.update(_docs_from_reader(reader))
+    out[WHOOSH_POSTINGS] = np.array([1], np.uint8)
     return out
+
+
+def has_whoosh_postings(folder: str | os.PathLike, segment) -> bool:
+    """Whether Whoosh's own reader sees all of a segment's postings (and may merge it)."""
+    path = sidecar_path(folder, segment)
+    return not path.exists() or bool(read_arrays(path)[WHOOSH_POSTINGS][0])
 
 
 def _docs_from_reader(reader) -> dict[str, np.ndarray]:

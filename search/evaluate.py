@@ -34,9 +34,9 @@ def evaluate(query: wq.Query, tables: Tables, readers) -> tuple[np.ndarray, np.n
     ``readers`` are the generation's Whoosh segment readers, in order (for the
     few small fields that have no arrays).
     """
-    docs, scores = [], []
+    docs, scores, dfs = [], [], {}
     for seg, reader in zip(tables.segments, readers):
-        d, s = _Segment(tables, seg, reader).run(query)
+        d, s = _Segment(tables, seg, reader, dfs).run(query)
         d = d + seg.offset
         keep = tables.live[d]
         docs.append(d[keep])
@@ -85,8 +85,9 @@ def _union(parts):
 class _Segment:
     """One segment's evaluation of a query tree."""
 
-    def __init__(self, tables: Tables, seg: SegmentView, reader):
+    def __init__(self, tables: Tables, seg: SegmentView, reader, dfs: dict):
         self.t, self.seg, self.reader = tables, seg, reader
+        self.dfs = dfs  # document frequencies over the generation, shared by segments
 
     def run(self, q: wq.Query):
         method = _DISPATCH.get(type(q))
@@ -159,8 +160,12 @@ class _Segment:
         return docs, np.full(len(docs), float(q.boost))
 
     def _df(self, fieldname: str, text: str) -> int:
-        return sum(s.fields[fieldname].df(s.fields[fieldname].find(text))
-                   for s in self.t.segments)
+        """Whoosh's doc_frequency: postings in every segment, deleted documents included."""
+        df = self.dfs.get((fieldname, text))
+        if df is None:
+            df = self.dfs[fieldname, text] = sum(
+                s.fields[fieldname].df(s.fields[fieldname].find(text)) for s in self.t.segments)
+        return df
 
     def _bm25(self, fieldname: str, table, i: int):
         if i < 0:

@@ -1,11 +1,20 @@
-"""The fast segment writer writes what Whoosh's own writer writes."""
+"""The fast segment writer writes what Whoosh's own writer writes.
+
+A full build keeps the bigram, character and title-word postings in arrays
+only; with ``REFERENCE_POSTINGS`` it also writes them in Whoosh's format,
+which is how its block writer is compared with Whoosh's here.
+"""
 import pytest
 from whoosh import index as windex
 
 from indexer.build import content_key
 from indexer.corpus import iter_articles
 from indexer import termwriter
+from indexer import segments
 from indexer.segments import write_segments
+from indexer.update import _merge_small
+from search.arrayfile import read_arrays
+from search.columnar import ARRAY_FIELDS, WHOOSH_POSTINGS, arrays_from_reader
 from search.analysis import Segmenter
 from search.schema import build_schema, make_document
 from search.storage import new_generation, publish, write_meta
@@ -28,12 +37,16 @@ def docs():
             for i, a in enumerate(arts)]
 
 
-def _index(root, docs, fast: bool, per_segment: int = 8) -> Index:
+def _index(root, docs, fast: bool, per_segment: int = 8, reference: bool = False) -> Index:
     gen = new_generation(root)
     ix = windex.create_in(str(gen), build_schema())
     writer = ix.writer()
     if fast:  # by default seven small segments, so multi-segment search is exercised too
-        writer._commit_toc(write_segments(ix, iter(docs), per_segment=per_segment))
+        segments.REFERENCE_POSTINGS = reference
+        try:
+            writer._commit_toc(write_segments(ix, iter(docs), per_segment=per_segment))
+        finally:
+            segments.REFERENCE_POSTINGS = False
         writer._finish()
     else:
         for d in docs:
@@ -77,7 +90,8 @@ def single(docs, tmp_path_factory):
     saved = termwriter._TERMS_PER_PASS, termwriter._PIECE
     termwriter._TERMS_PER_PASS, termwriter._PIECE = 7, 200
     try:
-        return _index(tmp_path_factory.mktemp("single"), docs, True, per_segment=10_000)
+        return _index(tmp_path_factory.mktemp("single"), docs, True, per_segment=10_000,
+                      reference=True)
     finally:
         termwriter._TERMS_PER_PASS, termwriter._PIECE = saved
 
@@ -89,9 +103,9 @@ def _terms(ix: Index):
 
 def test_every_posting_and_term_statistic_is_the_stock_writers(pair, single):
     stock, stock_terms = _terms(pair[0])
-    for fast_ix in (pair[1], single):
-        fast, fast_terms = _terms(fast_ix)
-        assert fast_terms == stock_terms
+    assert _terms(single)[1] == stock_terms
+    # A real build's segments leave the array fields out of Whoosh's postings.
+    assert _terms(pair[1])[1] == [(f, t) for f, t in stock_terms if f not in ARRAY_FIELDS]
     fast, _ = _terms(single)
     inlined = 0
     for field, term in stock_terms:
@@ -114,12 +128,34 @@ def _items(m):
         m.next()
 
 
-def test_stock_writer_merges_fast_segments(docs, tmp_path):
-    ix = _index(tmp_path, docs, True)
-    whoosh_ix = ix._ix
+def test_arrays_are_those_of_the_stock_writers_postings(pair, single):
+    ref = arrays_from_reader(pair[0]._ix.reader())  # one segment, documents in the same order
+    (path,) = single.generation.glob("*.arrays")
+    got = read_arrays(path)
+    assert ref.pop(WHOOSH_POSTINGS)[0] == 1 and got.pop(WHOOSH_POSTINGS)[0] == 1
+    assert ref.keys() == got.keys()
+    for name in ref:
+        assert ref[name].dtype == got[name].dtype and (ref[name] == got[name]).all(), name
+
+
+def test_stock_writer_merges_reference_segments(docs, tmp_path):
+    ix = _index(tmp_path, docs, True, reference=True)
     before = {q: ix.search(q, per_page=100, highlight=False).total for q in QUERIES}
-    writer = whoosh_ix.writer()
+    writer = ix._ix.writer()
     writer.commit(optimize=True)  # reads every inlined and block posting back
     merged = Index(tmp_path)
     assert len(merged._ix._segments()) == 1
     assert {q: merged.search(q, per_page=100, highlight=False).total for q in QUERIES} == before
+
+
+def test_updates_never_merge_segments_whose_postings_are_arrays_only(docs, tmp_path):
+    from whoosh.writing import MERGE_SMALL
+
+    ix = _index(tmp_path, docs, True)
+    writer = ix._ix.writer()
+    try:
+        own = ix._ix._segments()
+        assert len(MERGE_SMALL(writer, list(own))) < len(own)  # Whoosh would merge them
+        assert _merge_small(ix.generation, writer, list(own)) == list(own)
+    finally:
+        writer.cancel()
