@@ -171,3 +171,56 @@ def test_phone_width_has_no_horizontal_scroll(browser, hostile_server):
         assert width <= 390, path
     expect(page.locator("#filters")).not_to_have_attribute("open", "")  # folded on phones
     context.close()
+
+
+def _params(url: str) -> dict:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def test_reading_an_article_and_coming_back_keeps_the_search(page, hostile_server):
+    state = {"q": "北约", "category": "头条", "since": "2021-01-01", "until": "2022-12-31",
+             "sort": "newest", "per_page": "2", "page": "2"}
+    page.goto(hostile_server.url + "/?" + "&".join(f"{k}={v}" for k, v in state.items()))
+    page.locator(".hit__title a").first.click()
+    page.wait_for_url("**/article/**")
+    assert _params(page.url) == state
+    page.locator(".related__item a").first.click()
+    page.wait_for_url("**/article/**")
+    page.locator(".article__back a").click()
+    page.wait_for_url(hostile_server.url + "/?**")
+    assert _params(page.url) == state
+    expect(page.locator(".pager .is-current")).to_have_text("2")
+    expect(page.locator(".sort .is-current")).to_have_text("最新")
+    expect(page.locator("input[type=date][name=since]")).to_have_value("2021-01-01")
+
+
+def test_the_page_explains_in_chinese_what_it_changed(page, hostile_server):
+    page.goto(hostile_server.url + "/?q=北约&page=0&sort=foo")
+    notices = page.locator(".notice").all_inner_texts()
+    assert any("页码" in n for n in notices) and any("排序" in n for n in notices)
+    expect(page.locator(".sort .is-current")).to_have_text("相关度")
+    assert page.locator(".hit").count() > 0
+    # What the browser sends when a query is pasted past the limit: cut, and said so.
+    page.goto(hostile_server.url + "/")
+    page.locator("#q").fill("北约 " + "长" * 600)
+    page.locator("#q").press("Enter")
+    expect(page.locator(".notice").first).to_contain_text("只用了前 500 个")
+    resp = page.goto(hostile_server.url + "/?q=北约&since=2022-02-30")
+    assert resp.status == 400
+    expect(page.locator("h1")).to_have_text("请求参数有误")
+    expect(page.locator(".error-page__message")).to_contain_text("日期")
+    resp = page.goto(hostile_server.url + "/no/such/page")
+    assert resp.status == 404 and "Not Found" not in page.content()
+
+
+@pytest.mark.parametrize("q", ["北约 OR", "AND 北约", "北约 -"])
+def test_a_dangling_operator_is_ignored(page, hostile_server, q):
+    page.goto(hostile_server.url + "/")
+    page.locator("#q").fill(q)
+    page.locator("#q").press("Enter")
+    expect(page.locator(".results__count")).to_contain_text("找到")
+    found = page.locator(".results__count strong").inner_text()
+    page.goto(hostile_server.url + "/?q=北约")
+    assert page.locator(".results__count strong").inner_text() == found

@@ -302,13 +302,47 @@ BAD_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("query,param", BAD_PARAMS)
-def test_bad_parameters_give_a_400_page(client, query, param):
+# The page falls back from these (and says so); the API refuses them.
+PAGE_FALLBACKS = ("page", "per_page", "sort")
+
+
+@pytest.mark.parametrize("query,param", [b for b in BAD_PARAMS
+                                         if b[1] not in PAGE_FALLBACKS + ("q",)])
+def test_bad_parameters_give_a_chinese_400_page(client, query, param):
     resp = client.get(f"/?{query}&q=北约")
     assert resp.status_code == 400
     html = _text(resp)
-    assert "请求参数有误" in html and f"{param}:" in html
+    assert "请求参数有误" in html and f"参数：{param}" in html
+    message = re.search(r'<p class="error-page__message">(.*?)</p>', html).group(1)
+    assert re.search(r"[\u4e00-\u9fff]", message) and "must" not in message
     assert "Traceback" not in html and 'href="/static/style.css"' in html
+
+
+@pytest.mark.parametrize("query,param", [b for b in BAD_PARAMS if b[1] in PAGE_FALLBACKS])
+def test_the_page_falls_back_from_a_bad_page_or_sort_and_says_so(client, query, param):
+    resp = client.get(f"/?{query}&q=北约")
+    html = _text(resp)
+    assert resp.status_code == 200 and "找到 <strong>" in html
+    notice = re.search(r'<p class="notice" role="note">(.*?)</p>', html).group(1)
+    assert {"page": "页码", "per_page": "每页条数", "sort": "排序"}[param] in notice
+    assert _hit_ids(html)  # the default page of results, not an empty one
+
+
+def test_the_page_cuts_an_overlong_query_and_says_so(client):
+    q = "北约" + " " * 600 + "不存在的词"
+    html = _text(client.get("/", query_string={"q": q}))
+    assert "搜索词有 607 个字符，只用了前 500 个" in html
+    assert "找到 <strong>7</strong> 篇" in html
+    assert client.get("/api/search", query_string={"q": q}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/no/such/page", "/article/nope"])
+def test_error_pages_are_chinese_but_the_api_stays_english(client, path):
+    html = _text(client.get(path))
+    message = re.search(r'<p class="error-page__message">(.*?)</p>', html).group(1)
+    assert "Not Found" not in html and re.search(r"[\u4e00-\u9fff]", message)
+    api = client.get("/api/search?q=北约&sort=bogus")
+    assert api.status_code == 400 and api.get_json()["error"].startswith("sort: must be")
 
 
 @pytest.mark.parametrize("query,param", BAD_PARAMS)
@@ -427,6 +461,33 @@ def test_article_view_highlights_the_query(client):
     body = html[html.index('<div class="article__body">'):html.index("</article>")]
     assert body.count("<mark>北约</mark>") >= 5
     assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html  # back to the results
+
+
+STATE = {"q": "北约", "category": "头条", "since": "2021-01-01", "until": "2022-12-31",
+         "sort": "newest", "per_page": "2", "page": "2"}
+
+
+def _state_of(url: str) -> dict:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(url.replace("&amp;", "&")).query))
+
+
+def test_every_link_from_a_result_keeps_the_whole_search(client):
+    html = _text(client.get("/", query_string=STATE))
+    links = re.findall(r'href="(/article/[^"]+)"', html)
+    assert links and all(_state_of(u) == STATE for u in links)
+    article = _text(client.get(links[0].replace("&amp;", "&")))
+    back = re.search(r'<p class="article__back"><a href="([^"]+)"', article).group(1)
+    assert back.startswith("/?") and _state_of(back) == STATE
+    related = re.findall(r'<li class="related__item">\s*<a href="([^"]+)"', article)
+    assert related and all(_state_of(u) == STATE for u in related)
+
+
+def test_article_view_with_bad_search_state_still_shows(client):
+    art_id = _id_of(client, FINLAND)
+    resp = client.get(f"/article/{art_id}?q=北约&page=0&sort=x&since=bad")
+    assert resp.status_code == 200 and "<mark>北约</mark>" in _text(resp)
 
 
 def test_article_highlight_does_not_touch_markup(client):

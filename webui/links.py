@@ -13,7 +13,7 @@ import search
 
 from .params import SearchParams
 
-__all__ = ["Link", "search_url", "category_links", "year_links", "sort_links",
+__all__ = ["Link", "search_url", "article_url", "back_url", "category_links", "year_links", "sort_links",
            "page_links", "active_filters", "suggestions", "SORT_LABELS"]
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
@@ -32,6 +32,16 @@ class Link:
 def search_url(params: SearchParams, **changes) -> str:
     """The search page URL for these parameters with some changed (page reset to 1)."""
     return url_for("views.search", **params.with_(**changes).url_args())
+
+
+def article_url(article_id: str, params: SearchParams) -> str:
+    """An article view that carries the whole search it was opened from."""
+    return url_for("views.article", article_id=article_id, **params.url_args())
+
+
+def back_url(params: SearchParams) -> str:
+    """The result page an article was opened from, on the same page number."""
+    return search_url(params, page=params.page)
 
 
 def category_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:

@@ -9,7 +9,8 @@ from markupsafe import Markup
 from search.highlight import Highlighter
 
 from . import links
-from .params import MAX_QUERY_CHARS, parse_search_args, run_search
+from .page_state import page_params, state_params
+from .params import run_search
 from .sanitize import highlighted_html, highlighter_for
 from .shared_index import current_index
 
@@ -26,10 +27,10 @@ _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 @bp.get("/")
 def search() -> str:
-    params = parse_search_args(request.args)
+    params, notices = page_params(request.args)
     ix = current_index()
     if not params.q.strip():
-        return render_template("search.html", params=params, result=None,
+        return render_template("search.html", params=params, result=None, notices=notices,
                                examples=EXAMPLE_QUERIES, doc_count=ix.doc_count)
     result = run_search(ix, params)
     clamped_from = None
@@ -39,6 +40,7 @@ def search() -> str:
         result = run_search(ix, params)
     return render_template(
         "search.html", params=params, result=result, clamped_from=clamped_from,
+        notices=notices,
         categories=links.category_links(params, result.facets.get("categories", {})),
         years=links.year_links(params, result.facets.get("years", {})),
         sorts=links.sort_links(params), active_filters=links.active_filters(params),
@@ -55,11 +57,11 @@ def article(article_id: str) -> str:
     art = ix.get(article_id)
     if art is None:
         abort(404)
-    # A stray or overlong q only loses its highlighting; the article still shows.
-    q = request.args.get("q", "")[:MAX_QUERY_CHARS]
-    marker = highlighter_for(ix, q)
+    # Bad or overlong search state only loses its highlighting; the article still shows.
+    state = state_params(request.args)
+    marker = highlighter_for(ix, state.q)
     return render_template(
-        "article.html", article=art, q=q,
+        "article.html", article=art, q=state.q, params=state,
         title_html=Markup(marker.mark(art.title)) if marker else art.title,
         body_html=_body_html(art, marker),
         related=ix.related(art.id, limit=5))
