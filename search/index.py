@@ -18,6 +18,7 @@ from .highlight import Highlighter
 from .query import compile_query, highlight_terms, parse
 from .schema import CHINA_TZ, fingerprint
 from .storage import current_generation, read_meta
+from .titles import display_title
 from .substring import Exhaustive
 
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
@@ -41,6 +42,7 @@ class Hit:
     score: float
     title_html: str
     snippet_html: str
+    display_title: str = ""  # the title as it read before a pipeline put "_" in it
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Article:
     date: datetime | None
     categories: list[str]
     author: str
+    display_title: str = ""
 
 
 def _as_utc(value, name: str, end: bool) -> int | None:
@@ -216,13 +219,14 @@ class Index:
     def _hit(self, r, marker: Highlighter | None) -> Hit:
         f = r.fields()
         title, body = f.get("title", ""), f.get("body", "")
+        shown = display_title(title)
         return Hit(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
             author=f.get("author", ""),
             score=r.score if isinstance(r.score, float) else 0.0,
-            title_html=marker.mark(title) if marker else html.escape(title),
-            snippet_html=marker.snippet(body) if marker else "")
+            title_html=marker.mark(shown) if marker else html.escape(shown),
+            snippet_html=marker.snippet(body) if marker else "", display_title=shown)
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, or None."""
@@ -236,7 +240,7 @@ class Index:
             title=f.get("title", ""), body=f.get("body", ""),
             html=f.get("html") or "",
             date=_date(f.get("date")), categories=list(f.get("categories", [])),
-            author=f.get("author", ""))
+            author=f.get("author", ""), display_title=display_title(f.get("title", "")))
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles sharing the most title words with this one."""

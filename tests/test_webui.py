@@ -490,6 +490,29 @@ def test_article_view_with_bad_search_state_still_shows(client):
     assert resp.status_code == 200 and "<mark>北约</mark>" in _text(resp)
 
 
+SHOWN_TITLE = "北约马德里峰会发布新“战略概念”"
+
+
+def test_titles_are_shown_as_written_before_the_pipeline(client):
+    hit = client.get("/api/search", query_string={"q": "战略概念"}).get_json()["hits"][0]
+    assert hit["title"] == DUP_TITLE and hit["display_title"] == SHOWN_TITLE
+    assert hit["title_html"] == "北约马德里峰会发布新“<mark>战略概念</mark>”"
+    results = _text(client.get("/?q=战略概念"))
+    assert "新“<mark>战略概念</mark>”</a></h2>" in results and "新_" not in results
+    article = _text(client.get(f"/article/{hit['id']}"))
+    assert f"<title>{SHOWN_TITLE} - " in article
+    assert f'class="article__title">{SHOWN_TITLE}</h1>' in article
+    feed = ET.fromstring(client.get("/feed.atom?q=战略概念").data)
+    assert feed.find(f"{ATOM}entry/{ATOM}title").text == SHOWN_TITLE
+    # The related list of a story sharing its words shows it restored too.
+    others = client.get("/api/search", query_string={"q": "北约"}).get_json()["hits"]
+    asides = [_text(client.get(f"/article/{h['id']}")).partition('class="related"')[2]
+              for h in others if h["id"] != hit["id"]]
+    assert any(SHOWN_TITLE in a for a in asides) and not any(DUP_TITLE in a for a in asides)
+    # The title stays searchable as filed.
+    assert client.get("/api/search", query_string={"q": f'"{DUP_TITLE}"'}).get_json()["total"]
+
+
 def test_article_highlight_does_not_touch_markup(client):
     art_id = _id_of(client, FINLAND)
     # "picsum" is in the image URL (an attribute), never in the text.
@@ -526,7 +549,7 @@ def test_unknown_articles_and_paths_are_404(client, path):
 
 # ---------- JSON API ----------
 
-HIT_KEYS = {"id", "path", "duplicates", "title", "title_html", "snippet_html", "date",
+HIT_KEYS = {"id", "path", "duplicates", "title", "display_title", "title_html", "snippet_html", "date",
             "categories", "author", "score"}
 
 

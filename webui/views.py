@@ -62,7 +62,7 @@ def article(article_id: str) -> str:
     marker = highlighter_for(ix, state.q)
     return render_template(
         "article.html", article=art, q=state.q, params=state,
-        title_html=Markup(marker.mark(art.title)) if marker else art.title,
+        title_html=Markup(marker.mark(art.display_title)) if marker else art.display_title,
         body_html=_body_html(art, marker),
         related=ix.related(art.id, limit=5))
 
