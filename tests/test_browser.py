@@ -224,3 +224,17 @@ def test_a_dangling_operator_is_ignored(page, hostile_server, q):
     found = page.locator(".results__count strong").inner_text()
     page.goto(hostile_server.url + "/?q=北约")
     assert page.locator(".results__count strong").inner_text() == found
+
+
+def test_home_examples_come_from_the_archive_and_facets_only_narrow(page, hostile_server):
+    page.goto(hostile_server.url + "/")
+    examples = page.locator(".syntax dt a")
+    assert examples.count() >= 5
+    everything = int(page.locator(".empty-state__title").inner_text().split()[1])
+    examples.filter(has_text="category:").first.click()
+    page.wait_for_url("**/?q=category*")
+    expect(page.locator(".results__count")).to_contain_text("找到")
+    assert 0 < int(page.locator(".results__count strong").inner_text()) < everything
+    page.goto(hostile_server.url + "/?q=北约")
+    labels = page.locator(".facet__label").all_inner_texts()
+    assert "头条" in labels and "新媒体" not in labels  # every 北约 story is 新媒体

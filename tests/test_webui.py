@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 import shutil
 import sys
 from html.parser import HTMLParser
@@ -165,22 +166,70 @@ def test_blueprints(app):
 
 # ---------- search page ----------
 
+def _examples(html: str) -> tuple[list[str], list[str]]:
+    chips = re.findall(r'<a class="chip" href="[^"]*">([^<]*)</a>', html)
+    syntax = re.findall(r"<dt><a [^>]*><code>([^<]*)</code>", html)
+    return [unescape(c) for c in chips], [unescape(q) for q in syntax]
+
+
 def test_home_shows_examples_and_focused_box(client):
     resp = client.get("/")
     html = _text(resp)
     assert resp.status_code == 200
     assert re.search(r'<input id="q"[^>]*\bautofocus\b', html)
-    for example in ("北约", "普京", "芯片", "&#34;全国人大&#34;"):
-        assert f">{example}</a>" in html
-    assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html  # 北约
+    chips, syntax = _examples(html)
+    assert len(chips) >= 5 and len(syntax) >= 5
     assert "55 篇" in html
 
 
-def test_every_example_query_finds_something(client):
-    from webui.views import EXAMPLE_QUERIES
-
-    for q in EXAMPLE_QUERIES:
+def test_every_example_comes_from_the_index_and_finds_something(client):
+    chips, syntax = _examples(_text(client.get("/")))
+    titles = [h["title"] for h in client.get("/api/search?per_page=100").get_json()["hits"]]
+    for word in chips:
+        assert sum(word in t for t in titles) >= 2, word  # a word titles share
+    for q in chips + syntax:
         assert client.get("/api/search", query_string={"q": q}).get_json()["total"] > 0, q
+    category = [q for q in syntax if q.startswith("category:")]
+    assert category, syntax
+    total = client.get("/api/search").get_json()["total"]
+    narrowed = client.get("/api/search", query_string={"q": category[0]}).get_json()["total"]
+    assert 0 < narrowed < total
+
+
+def _write_post(path: Path, title: str, text: str, categories: list[str]) -> None:
+    cats = "".join(f"\n - {c}" for c in categories)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: '{title}'\ncategories: {cats}\nauthor: 测试\n"
+                    f"date: Wed, 29 Jun 2022 16:45:10 GMT\n---\n\n<p>{text}</p>\n",
+                    encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def one_category_client(tmp_path_factory):
+    """An archive like 新闻联播: every story has the same categories, all from one year."""
+    from indexer.build import build_index
+
+    base = tmp_path_factory.mktemp("one-category")
+    for i, (title, text) in enumerate([
+            ("黄河流域生态保护取得新进展", "黄河流域生态保护工作会议今天召开。"),
+            ("长江流域生态保护会议召开", "长江流域多个省份参加会议，讨论生态保护。"),
+            ("黄河沿岸城市推进生态保护", "黄河沿岸城市推进生态保护和高质量发展。"),
+            ("气象部门发布寒潮预警", "气象部门发布寒潮预警，提醒公众注意防寒。")]):
+        _write_post(base / "corpus" / f"{i}.md", title, text, ["电视", "晚间新闻"])
+    build_index(base / "corpus", base / "index")
+    return create_app(index_dir=base / "index").test_client()
+
+
+def test_facets_that_cannot_narrow_are_hidden(client, one_category_client):
+    html = _text(one_category_client.get("/?q=生态保护"))
+    assert "找到 <strong>3</strong> 篇" in html
+    assert 'class="facet' not in html  # one year, the same categories: nothing to choose
+    chips, syntax = _examples(_text(one_category_client.get("/")))
+    assert {"生态", "保护"} <= set(chips) and syntax
+    assert not any(q.startswith("category:") for q in syntax)
+    # Where some results lack a category, it stays; one every result has is hidden.
+    labels = re.findall(r'<span class="facet__label">([^<]*)<', _text(client.get("/?q=北约")))
+    assert "头条" in labels and "新媒体" not in labels and "示例新闻网" not in labels
 
 
 def test_results_page(client):

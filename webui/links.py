@@ -13,8 +13,8 @@ import search
 
 from .params import SearchParams
 
-__all__ = ["Link", "search_url", "article_url", "back_url", "category_links", "year_links", "sort_links",
-           "page_links", "active_filters", "suggestions", "SORT_LABELS"]
+__all__ = ["Link", "search_url", "article_url", "back_url", "category_links", "year_links",
+           "sort_links", "page_links", "active_filters", "suggestions", "SORT_LABELS"]
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 
@@ -44,8 +44,8 @@ def back_url(params: SearchParams) -> str:
     return search_url(params, page=params.page)
 
 
-def category_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
-    """One link per category: adds it to the filter, or removes it when already chosen."""
+def category_links(params: SearchParams, counts: dict[str, int], total: int) -> list[Link]:
+    """One link per category that would narrow the results (or undo a chosen one)."""
     chosen = set(params.categories)
     names = list(counts) + [c for c in params.categories if c not in counts]
     links = []
@@ -53,18 +53,20 @@ def category_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
         if name in chosen:
             links.append(Link(name, search_url(params, categories=_without(params, name)),
                               counts.get(name, 0), True))
-        else:
+        elif counts[name] < total:  # in every result: choosing it would change nothing
             links.append(Link(name, search_url(params, categories=params.categories + (name,)),
                               counts[name]))
     return links
 
 
-def year_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
+def year_links(params: SearchParams, counts: dict[str, int], total: int) -> list[Link]:
     """A link per year setting since/until to that year; the current one clears it."""
     links = []
     for year, count in counts.items():
         since, until = f"{year}-01-01", f"{year}-12-31"
         current = params.since == since and params.until == until
+        if not current and count >= total:
+            continue  # every result is from that year already
         url = search_url(params, since="", until="") if current else \
             search_url(params, since=since, until=until)
         links.append(Link(year, url, count, current))

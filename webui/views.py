@@ -9,17 +9,16 @@ from markupsafe import Markup
 from search.highlight import Highlighter
 
 from . import links
+from .examples import home_examples
 from .page_state import page_params, state_params
 from .params import run_search
 from .sanitize import highlighted_html, highlighter_for
 from .shared_index import current_index
 
-__all__ = ["bp", "EXAMPLE_QUERIES"]
+__all__ = ["bp"]
 
 bp = Blueprint("views", __name__)
 
-EXAMPLE_QUERIES = ["北约", "普京", "芯片", '"全国人大"', "乌克兰 OR 俄罗斯", "title:联合国",
-                   "芯片 -汽车"]
 # Ids are made by the index; anything else cannot name an article, so it is
 # refused before the lookup and never gets near anything else.
 _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -31,7 +30,7 @@ def search() -> str:
     ix = current_index()
     if not params.q.strip():
         return render_template("search.html", params=params, result=None, notices=notices,
-                               examples=EXAMPLE_QUERIES, doc_count=ix.doc_count)
+                               examples=home_examples(ix), doc_count=ix.doc_count)
     result = run_search(ix, params)
     clamped_from = None
     if result.total and params.page > result.pages:
@@ -41,12 +40,13 @@ def search() -> str:
     return render_template(
         "search.html", params=params, result=result, clamped_from=clamped_from,
         notices=notices,
-        categories=links.category_links(params, result.facets.get("categories", {})),
-        years=links.year_links(params, result.facets.get("years", {})),
+        categories=links.category_links(params, result.facets.get("categories", {}),
+                                        result.total),
+        years=links.year_links(params, result.facets.get("years", {}), result.total),
         sorts=links.sort_links(params), active_filters=links.active_filters(params),
         pages=links.page_links(params, result.pages) if result.pages > 1 else [],
         suggestions=links.suggestions(params, ix) if not result.total else [],
-        examples=EXAMPLE_QUERIES)
+        examples=home_examples(ix) if not result.total else None)
 
 
 @bp.get("/article/<article_id>")
