@@ -238,3 +238,121 @@ def test_home_examples_come_from_the_archive_and_facets_only_narrow(page, hostil
     page.goto(hostile_server.url + "/?q=北约")
     labels = page.locator(".facet__label").all_inner_texts()
     assert "头条" in labels and "新媒体" not in labels  # every 北约 story is 新媒体
+
+
+# ---------- accessibility: contrast in both themes, phone targets, results on a phone ----------
+
+# For every visible text node: its colour, with the opacity of its ancestors, over the first
+# opaque background behind it (alpha composited), and the WCAG contrast ratio of the two.
+CONTRAST_JS = r"""() => {
+  const parse = (c) => {
+    let m = c.match(/rgba?\(([^)]+)\)/);
+    if (m) {
+      const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    }
+    m = c.match(/color\(srgb ([^)]+)\)/);
+    if (m) {
+      const p = m[1].split(/[ \/]+/).filter(Boolean).map(Number);
+      return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1];
+    }
+    throw new Error("unparsed colour " + c);
+  };
+  const over = (top, under) => {
+    const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]);
+  };
+  const lum = (c) => {
+    const [r, g, b] = c.slice(0, 3).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const bg = parse(getComputedStyle(e).backgroundColor);
+      if (bg[3] > 0) layers.push(bg);
+      if (bg[3] >= 1) break;
+    }
+    let colour = parse(getComputedStyle(document.documentElement).backgroundColor);
+    if (colour[3] < 1) colour = over(colour, [255, 255, 255, 1]);
+    for (let i = layers.length - 1; i >= 0; i--) colour = over(layers[i], colour);
+    return colour;
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el.getClientRects().length) continue;
+    if (el.closest(".visually-hidden, .skip-link, script, style, [hidden]")) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility !== "visible") continue;
+    let alpha = 1;
+    for (let e = el; e; e = e.parentElement) alpha *= Number(getComputedStyle(e).opacity);
+    const fg = parse(style.color);
+    const bg = background(el);
+    const text = over([fg[0], fg[1], fg[2], fg[3] * alpha], bg);
+    const [l1, l2] = [lum(text), lum(bg)].sort((a, b) => b - a);
+    out.push({text: node.textContent.trim().slice(0, 30), cls: el.className || el.tagName,
+              ratio: (l1 + 0.05) / (l2 + 0.05)});
+  }
+  return out;
+}"""
+
+A11Y_PAGES = ["/", "/?q=北约&per_page=2&page=2&sort=bogus", "/?q=北约&category=头条",
+              "/?q=zzzqqq 北约", "/?q=北约&since=2022-13-01", "/no/such/page"]
+
+
+def _article_path(hostile_server) -> str:
+    import json
+    from urllib.request import urlopen
+
+    with urlopen(hostile_server.url + "/api/search?q=%E5%8C%97%E7%BA%A6") as resp:
+        return "/article/" + json.load(resp)["hits"][0]["id"] + "?q=北约"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_all_text_has_enough_contrast(browser, hostile_server, scheme):
+    context = browser.new_context(color_scheme=scheme, locale="zh-CN")
+    page = context.new_page()
+    page.route(lambda url: not url.startswith(hostile_server.url), lambda r: r.abort())
+    low = []
+    for path in A11Y_PAGES + [_article_path(hostile_server)]:
+        page.goto(hostile_server.url + path)
+        samples = page.evaluate(CONTRAST_JS)
+        assert len(samples) > 5, path
+        low += [(path, s["cls"], s["text"], round(s["ratio"], 2))
+                for s in samples if s["ratio"] < 4.5]
+    context.close()
+    assert low == [], "\n".join(map(str, sorted({(c, t[:8], r) for _, c, t, r in low})))
+
+
+def _small_targets(page: Page) -> list:
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'a, button, input, select, summary, [role=button]')]
+      .filter(e => e.getClientRects().length && !e.closest('.article__body, .visually-hidden')
+                   && !e.classList.contains('skip-link') && getComputedStyle(e).visibility === 'visible')
+      .map(e => { const r = e.getBoundingClientRect();
+                  return {what: e.className || e.tagName, text: e.textContent.trim().slice(0, 20),
+                          w: Math.round(r.width), h: Math.round(r.height)}; })
+      .filter(t => t.w < 44 || t.h < 44)""")
+
+
+def test_phone_targets_and_three_results_on_the_first_screen(browser, hostile_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.route(lambda url: not url.startswith(hostile_server.url), lambda r: r.abort())
+    small = []
+    for path in A11Y_PAGES + [_article_path(hostile_server)]:
+        page.goto(hostile_server.url + path)
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        small += [(path, t) for t in _small_targets(page)]
+    assert small == [], "\n".join(map(str, sorted({(p, t["what"], t["text"][:6], t["w"], t["h"]) for p, t in small})))
+    page.goto(hostile_server.url + "/?q=北约")
+    bottoms = page.locator(".hit").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().bottom)")
+    assert len(bottoms) >= 3 and bottoms[2] <= 844, bottoms
+    context.close()
