@@ -356,3 +356,37 @@ def test_phone_targets_and_three_results_on_the_first_screen(browser, hostile_se
         "els => els.map(e => e.getBoundingClientRect().bottom)")
     assert len(bottoms) >= 3 and bottoms[2] <= 844, bottoms
     context.close()
+
+
+@pytest.fixture(scope="module")
+def day_server(tmp_path_factory):
+    from indexer.build import build_index
+    from test_webui import write_day_corpus
+
+    base = tmp_path_factory.mktemp("browser-days")
+    write_day_corpus(base / "corpus")
+    build_index(base / "corpus", base / "index")
+    server = Server(base / "index")
+    yield server
+    server.close()
+
+
+def test_browse_a_day_from_the_home_page(browser, day_server):
+    page = browser.new_page(locale="zh-CN")
+    page.goto(day_server.url + "/")
+    day = page.locator(".browse input[type=date]")
+    expect(day).to_have_value("2024-03-06")  # the newest day to start from
+    day.fill("2024-03-05")
+    page.locator(".browse button").click()
+    page.wait_for_url("**day=2024-03-05**")
+    expect(page.locator("h1")).to_have_text("2024-03-05 的新闻")
+    titles = page.locator(".hit__title a").all_inner_texts()
+    assert titles == ["开场：今天的主要内容", "国际新闻：多国举行会谈", "国内新闻：春耕生产全面展开"]
+    page.locator(".hit__title a").first.click()
+    page.wait_for_url("**/article/**")
+    page.locator(".article__back a").click()  # back to the same day
+    expect(page.locator("h1")).to_have_text("2024-03-05 的新闻")
+    page.locator(".browse-bar__step", has_text="后一天").click()
+    expect(page.locator("h1")).to_have_text("2024-03-06 的新闻")
+    assert page.locator(".hit__title a").all_inner_texts() == ["第二天的头条新闻"]
+    page.close()

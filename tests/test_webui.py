@@ -220,6 +220,55 @@ def one_category_client(tmp_path_factory):
     return create_app(index_dir=base / "index").test_client()
 
 
+# One evening's bulletin, filed in an order unlike the order it aired, and the next day's.
+DAY_STORIES = [("a.md", "国内新闻：春耕生产全面展开", "Tue, 05 Mar 2024 11:10:00 GMT"),
+               ("z.md", "开场：今天的主要内容", "Tue, 05 Mar 2024 11:00:30 GMT"),
+               ("m.md", "国际新闻：多国举行会谈", "Tue, 05 Mar 2024 11:05:00 GMT"),
+               ("d.md", "第二天的头条新闻", "Wed, 06 Mar 2024 11:01:00 GMT")]
+
+
+def write_day_corpus(dst: Path) -> None:
+    for name, title, when in DAY_STORIES:
+        (dst / name).parent.mkdir(parents=True, exist_ok=True)
+        (dst / name).write_text(f"---\ntitle: '{title}'\ncategories: \n - 电视\ndate: {when}\n"
+                                f"---\n\n<p>{title}。正文。</p>\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def day_client(tmp_path_factory):
+    from indexer.build import build_index
+
+    base = tmp_path_factory.mktemp("days")
+    write_day_corpus(base / "corpus")
+    build_index(base / "corpus", base / "index")
+    return create_app(index_dir=base / "index").test_client()
+
+
+def _titles(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'<h2 class="hit__title">(.*?)</h2>', html)]
+
+
+@pytest.mark.parametrize("query", ["day=2024-03-05", "since=2024-03-05&until=2024-03-05",
+                                   "q=&since=2024-03-05&until=2024-03-05"])
+def test_browse_a_day_in_running_order(day_client, query):
+    html = _text(day_client.get(f"/?{query}"))
+    assert _titles(html) == ["开场：今天的主要内容", "国际新闻：多国举行会谈", "国内新闻：春耕生产全面展开"]
+    assert "<title>2024-03-05 的新闻 - " in html and "播出顺序" in html
+    after = re.search(r'<a class="browse-bar__step" href="([^"]+)">后一天', html).group(1)
+    assert _titles(_text(day_client.get(after.replace("&amp;", "&")))) == ["第二天的头条新闻"]
+    api = day_client.get("/api/search?since=2024-03-05&until=2024-03-05").get_json()
+    assert [h["title"] for h in api["hits"]] == _titles(html)
+    newest = _titles(_text(day_client.get(f"/?{query}&sort=newest")))
+    assert newest == _titles(html)[::-1]
+
+
+def test_browse_with_a_bad_day_says_so(day_client):
+    html = _text(day_client.get("/?day=2024-02-30"))
+    assert "日期“2024-02-30”无效" in html and 'name="day"' in html
+    home = _text(day_client.get("/"))
+    assert re.search(r'<input type="date" name="day" value="2024-03-06"', home)
+
+
 def test_facets_that_cannot_narrow_are_hidden(client, one_category_client):
     html = _text(one_category_client.get("/?q=生态保护"))
     assert "找到 <strong>3</strong> 篇" in html

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import search
 from search.analysis import normalize
 
+from .formatting import CHINA_TZ
+
 __all__ = ["Examples", "home_examples"]
 
 SAMPLE = 200  # newest stories whose titles are read (reading one costs about 3 ms)
@@ -31,6 +33,7 @@ class Examples:
 
     chips: list[str] = field(default_factory=list)
     syntax: list[tuple[str, str]] = field(default_factory=list)
+    latest_day: str = ""  # the newest story's day (China time), to browse by day
 
 
 def home_examples(ix: search.Index) -> Examples:
@@ -56,7 +59,10 @@ def _build(ix: search.Index) -> Examples:
     # 国务 beside 国务院: keep the whole word.
     words = [w for w in ranked if not any(w != o and w in o for o in ranked)]
     narrowing = [c for c, n in res.facets.get("categories", {}).items() if n < res.total]
-    return Examples(chips=words[:CHIPS], syntax=_syntax(words, titles, narrowing))
+    dated = [h.date for h in res.hits if h.date]
+    latest = dated[0].astimezone(CHINA_TZ).date().isoformat() if dated else ""
+    return Examples(chips=words[:CHIPS], syntax=_syntax(words, titles, narrowing),
+                    latest_day=latest)
 
 
 def _words(ix: search.Index, title: str) -> list[str]:

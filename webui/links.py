@@ -6,6 +6,7 @@ bookmarkable address and works without JavaScript.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import url_for
 
@@ -14,7 +15,7 @@ import search
 from .params import SearchParams
 
 __all__ = ["Link", "search_url", "article_url", "back_url", "category_links", "year_links",
-           "sort_links", "page_links", "active_filters", "suggestions", "SORT_LABELS"]
+           "sort_links", "day_links", "page_links", "active_filters", "suggestions", "SORT_LABELS"]
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 
@@ -88,8 +89,28 @@ def _without(params: SearchParams, category: str) -> tuple[str, ...]:
 
 
 def sort_links(params: SearchParams) -> list[Link]:
+    labels = dict(SORT_LABELS)
+    if params.browsing:  # with nothing to rank, "relevance" is the order the stories aired
+        labels["relevance"] = "播出顺序"
+        if params.sort != "oldest":
+            del labels["oldest"]  # the same order again
     return [Link(label, search_url(params, sort=key), current=params.sort == key)
-            for key, label in SORT_LABELS.items()]
+            for key, label in labels.items()]
+
+
+def day_links(params: SearchParams) -> list[Link]:
+    """For a one-day browse: the day before and the day after."""
+    if not params.since or params.since != params.until:
+        return []
+    day = date.fromisoformat(params.since)
+    links = []
+    for label, delta in (("← 前一天", -1), ("后一天 →", 1)):
+        try:
+            other = (day + timedelta(days=delta)).isoformat()
+        except OverflowError:  # 0001-01-01 and 9999-12-31 have no neighbour
+            continue
+        links.append(Link(label, search_url(params, since=other, until=other)))
+    return links
 
 
 def page_links(params: SearchParams, pages: int, window: int = 2) -> list[Link | None]:

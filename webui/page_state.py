@@ -6,6 +6,8 @@ changed; the API answers the same URL with a 400 so clients notice.
 """
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Mapping
 
 from werkzeug.datastructures import MultiDict
@@ -27,6 +29,12 @@ def page_params(args: Mapping[str, str] | MultiDict) -> tuple[SearchParams, list
     """Parameters for the page and the notices to show; BadParameter only for dates."""
     args = MultiDict(args)
     notices: list[str] = []
+    day = args.pop("day", "").strip()
+    if day:
+        if _is_date(day):  # the home page's "browse a day" form sends one date
+            args["since"] = args["until"] = day
+        else:
+            notices.append(f"日期“{day[:40]}”无效，应当写成 2022-05-18 这样。")
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         args["q"] = q[:MAX_QUERY_CHARS]
@@ -40,6 +48,13 @@ def page_params(args: Mapping[str, str] | MultiDict) -> tuple[SearchParams, list
             notices.append(_FALLBACKS[exc.param].format(raw=args.get(exc.param, "")[:40]))
             args.pop(exc.param)
     return parse_search_args(args), notices
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text)) and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 def state_params(args: Mapping[str, str] | MultiDict) -> SearchParams:

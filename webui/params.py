@@ -54,6 +54,11 @@ class SearchParams:
     def has_filters(self) -> bool:
         return bool(self.categories or self.since or self.until)
 
+    @property
+    def browsing(self) -> bool:
+        """No query but dates: the stories of those days, in the order they aired."""
+        return not self.q.strip() and bool(self.since or self.until)
+
     def with_(self, **changes: Any) -> "SearchParams":
         """A copy with some fields changed; filters and sort reset the page to 1."""
         if "page" not in changes:
@@ -142,8 +147,11 @@ def parse_search_args(args: Mapping[str, str] | MultiDict,
 
 def run_search(ix: search.Index, params: SearchParams) -> search.ResultPage:
     """Search with these parameters; anything the index still rejects is a BadParameter."""
+    kwargs = params.search_kwargs()
+    if not params.q.strip() and params.sort == "relevance":
+        kwargs["sort"] = "oldest"  # nothing to rank: a day's stories in the order they aired
     try:
-        return ix.search(params.q, **params.search_kwargs())
+        return ix.search(params.q, **kwargs)
     except search.QueryError as exc:
         # The index's messages start with the parameter's name ("since: ...", "page must ...").
         name = re.match(r"[a-z_]*", str(exc)).group(0) or "q"

@@ -28,7 +28,7 @@ _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 def search() -> str:
     params, notices = page_params(request.args)
     ix = current_index()
-    if not params.q.strip():
+    if not params.q.strip() and not params.browsing:
         return render_template("search.html", params=params, result=None, notices=notices,
                                examples=home_examples(ix), doc_count=ix.doc_count)
     result = run_search(ix, params)
@@ -44,6 +44,7 @@ def search() -> str:
                                         result.total),
         years=links.year_links(params, result.facets.get("years", {}), result.total),
         sorts=links.sort_links(params), active_filters=links.active_filters(params),
+        days=links.day_links(params) if params.browsing else None,
         pages=links.page_links(params, result.pages) if result.pages > 1 else [],
         suggestions=links.suggestions(params, ix) if not result.total else [],
         examples=home_examples(ix) if not result.total else None)
