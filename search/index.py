@@ -18,6 +18,7 @@ from .highlight import Highlighter
 from .query import compile_query, highlight_terms, parse
 from .schema import CHINA_TZ, fingerprint
 from .storage import current_generation, read_meta
+from .roundups import matched_item
 from .titles import display_title
 from .substring import Exhaustive
 
@@ -43,6 +44,7 @@ class Hit:
     title_html: str
     snippet_html: str
     display_title: str = ""  # the title as it read before a pipeline put "_" in it
+    item_title_html: str = ""  # in a roundup, the headline of the item that matched
 
 
 @dataclass
@@ -219,14 +221,15 @@ class Index:
     def _hit(self, r, marker: Highlighter | None) -> Hit:
         f = r.fields()
         title, body = f.get("title", ""), f.get("body", "")
-        shown = display_title(title)
+        shown, item = display_title(title), matched_item(title, body, marker)
         return Hit(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
             author=f.get("author", ""),
             score=r.score if isinstance(r.score, float) else 0.0,
             title_html=marker.mark(shown) if marker else html.escape(shown),
-            snippet_html=marker.snippet(body) if marker else "", display_title=shown)
+            snippet_html=marker.snippet(body) if marker else "", display_title=shown,
+            item_title_html=marker.mark(item) if item else "")
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, or None."""

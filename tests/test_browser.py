@@ -390,3 +390,14 @@ def test_browse_a_day_from_the_home_page(browser, day_server):
     expect(page.locator("h1")).to_have_text("2024-03-06 的新闻")
     assert page.locator(".hit__title a").all_inner_texts() == ["第二天的头条新闻"]
     page.close()
+
+
+def test_a_roundup_hit_opens_at_the_item_that_matched(browser, day_server):
+    page = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 500})
+    page.goto(day_server.url + "/?q=风筝节")
+    expect(page.locator(".hit__title")).to_have_text("海外简讯：沿海城市举办风筝节")
+    page.locator(".hit__title a").click()
+    page.wait_for_url("**#first-match")
+    expect(page.locator("#first-match")).to_be_in_viewport()
+    expect(page.locator("h1")).to_have_text("海外简讯")
+    page.close()

@@ -227,11 +227,19 @@ DAY_STORIES = [("a.md", "国内新闻：春耕生产全面展开", "Tue, 05 Mar 
                ("d.md", "第二天的头条新闻", "Wed, 06 Mar 2024 11:01:00 GMT")]
 
 
+# A roundup: items under their own headlines, none of them named by the title.
+ROUNDUP = ("r.md", "海外简讯", "Fri, 01 Mar 2024 11:20:00 GMT",
+           "<p>本台消息：</p><p>某国港口罢工结束</p><p>持续两周的港口罢工昨天结束，"
+           "货运逐步恢复，工会与港口方达成新的工资协议。</p><p>沿海城市举办风筝节</p>"
+           "<p>一年一度的风筝节在海滨开幕，来自二十个国家的风筝爱好者参加，现场观众数以万计。</p>")
+
+
 def write_day_corpus(dst: Path) -> None:
-    for name, title, when in DAY_STORIES:
-        (dst / name).parent.mkdir(parents=True, exist_ok=True)
+    dst.mkdir(parents=True, exist_ok=True)
+    stories = [(n, t, w, f"<p>{t}。正文。</p>") for n, t, w in DAY_STORIES] + [ROUNDUP]
+    for name, title, when, body in stories:
         (dst / name).write_text(f"---\ntitle: '{title}'\ncategories: \n - 电视\ndate: {when}\n"
-                                f"---\n\n<p>{title}。正文。</p>\n", encoding="utf-8")
+                                f"---\n\n{body}\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -260,6 +268,20 @@ def test_browse_a_day_in_running_order(day_client, query):
     assert [h["title"] for h in api["hits"]] == _titles(html)
     newest = _titles(_text(day_client.get(f"/?{query}&sort=newest")))
     assert newest == _titles(html)[::-1]
+
+
+def test_a_roundup_hit_shows_and_links_to_the_item_that_matched(day_client):
+    html = _text(day_client.get("/?q=风筝节"))
+    line = re.search(r'<h2 class="hit__title"><a href="([^"]+)">(.*?)</a></h2>', html)
+    assert line.group(1).endswith("#first-match")
+    assert line.group(2) == '<span class="hit__roundup">海外简讯：</span>沿海城市举办<mark>风筝节</mark>'
+    article = _text(day_client.get(line.group(1).replace("&amp;", "&").split("#")[0]))
+    body = article[article.index('<div class="article__body">'):]
+    assert body.index('<mark id="first-match">风筝节</mark>') > body.index("沿海城市举办")
+    # A match in the title, or a story without items, keeps its own title line.
+    plain = _text(day_client.get("/?q=简讯"))
+    assert "hit__roundup" not in plain and "#first-match" not in plain
+    assert "hit__roundup" not in _text(day_client.get("/?q=正文"))
 
 
 def test_browse_with_a_bad_day_says_so(day_client):
@@ -647,7 +669,7 @@ def test_unknown_articles_and_paths_are_404(client, path):
 
 # ---------- JSON API ----------
 
-HIT_KEYS = {"id", "path", "duplicates", "title", "display_title", "title_html", "snippet_html", "date",
+HIT_KEYS = {"id", "path", "duplicates", "title", "display_title", "title_html", "item_title_html", "snippet_html", "date",
             "categories", "author", "score"}
 
 

@@ -21,7 +21,8 @@ def hit_json(hit: search.Hit) -> dict[str, Any]:
     return {
         "id": hit.id, "path": hit.path, "duplicates": list(hit.duplicates),
         "title": hit.title, "display_title": hit.display_title,
-        "title_html": hit.title_html, "snippet_html": hit.snippet_html,
+        "title_html": hit.title_html, "item_title_html": hit.item_title_html,
+        "snippet_html": hit.snippet_html,
         "date": iso(hit.date), "categories": list(hit.categories), "author": hit.author,
         "score": hit.score,
     }

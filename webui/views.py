@@ -70,7 +70,9 @@ def article(article_id: str) -> str:
 
 def _body_html(art: search.Article, marker: Highlighter | None) -> Markup:
     """The sanitised body; its plain text when cleaning left nothing to see (e.g. a video)."""
-    html = highlighted_html(art.html, marker)
+    # The first match gets an id: a roundup's hit links straight to the item that matched.
+    html = Markup(str(highlighted_html(art.html, marker)).replace(
+        "<mark>", '<mark id="first-match">', 1))
     if html.striptags().strip() or "<img " in html:
         return html
     paragraphs = [p for p in art.body.split("\n") if p.strip()]
