@@ -47,7 +47,7 @@ class Highlighter:
         text = _SPACE.sub(" ", text).strip()
         spans = self.spans(text)
         start = _best_window(text, spans, size)
-        end = min(len(text), start + size)
+        start, end = _whole_marks(spans, start, min(len(text), start + size))
         html = _render(text, spans, start, end)
         return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
 
@@ -68,6 +68,16 @@ def _best_window(text: str, spans: list[tuple[int, int]], size: int) -> int:
     if cut >= 0 and best - cut <= _LEAD:
         start = cut + 1
     return min(start, max(0, len(text) - size)) if start > 0 else 0
+
+
+def _whole_marks(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The window widened so that no match is cut: half a match reads as another word."""
+    for a, b in spans:
+        if a < start < b:
+            start = a
+        if a < end < b:
+            end = b
+    return start, end
 
 
 def _render(text: str, spans, start: int, end: int) -> str:

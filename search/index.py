@@ -20,7 +20,9 @@ from .query import compile_query, highlight_terms, parse
 from .results import allowed, facet_counts, top
 from .schema import CHINA_TZ, fingerprint
 from .storage import current_generation, read_meta
+from .roundups import matched_item
 from .tables import Tables
+from .titles import display_title
 
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
 
@@ -42,6 +44,8 @@ class Hit:
     score: float
     title_html: str
     snippet_html: str
+    display_title: str = ""  # the title as it read before a pipeline put "_" in it
+    item_title_html: str = ""  # in a roundup, the headline of the item that matched
 
 
 @dataclass
@@ -74,6 +78,7 @@ class Article:
     date: datetime | None
     categories: list[str]
     author: str
+    display_title: str = ""
 
 
 def _as_utc(value, name: str, end: bool) -> int | None:
@@ -228,13 +233,15 @@ class Index:
 
     def _hit(self, f: dict, score: float, marker: Highlighter | None) -> Hit:
         title, body = f.get("title", ""), f.get("body", "")
+        shown, item = display_title(title), matched_item(title, body, marker)
         return Hit(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
             author=f.get("author", ""),
             score=score,
-            title_html=marker.mark(title) if marker else html.escape(title),
-            snippet_html=marker.snippet(body) if marker else "")
+            title_html=marker.mark(shown) if marker else html.escape(shown),
+            snippet_html=marker.snippet(body) if marker else "", display_title=shown,
+            item_title_html=marker.mark(item) if item else "")
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, or None."""
@@ -248,7 +255,7 @@ class Index:
             title=f.get("title", ""), body=f.get("body", ""),
             html=f.get("html") or "",
             date=_date(f.get("date")), categories=list(f.get("categories", [])),
-            author=f.get("author", ""))
+            author=f.get("author", ""), display_title=display_title(f.get("title", "")))
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles sharing the most title words with this one."""

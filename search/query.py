@@ -92,6 +92,9 @@ def parse(text: str) -> ParsedQuery:
         last = text.rfind('"')
         text = text[:last] + " " + text[last + 1:]
     items = _lex(text)
+    # An operator missing an operand ("北约 OR", "AND 北约") is a slip, not a word
+    # to find; only a query of nothing but operators searches for them as text.
+    only_operators = all(isinstance(item, str) for item in items)
     parsed = ParsedQuery(text=text)
     i, pending_or, pending_not = 0, False, False
     for i, item in enumerate(items):
@@ -101,7 +104,7 @@ def parse(text: str) -> ParsedQuery:
                 pending_or = True
             elif item == "NOT" and isinstance(nxt, Clause):
                 pending_not = True
-            elif item != "AND" or nxt is None or not parsed.groups:
+            elif only_operators:
                 parsed.groups.append([Clause(item.lower())])
             continue
         if pending_not:

@@ -65,3 +65,16 @@ def test_search_results_mark_what_was_searched(corpus_index):
     for q, piece in (("台灣", "台湾"), ("F-35", "F-35"), ('"国内生产总值"', "国内生产总值")):
         hit = corpus_index.search(q).hits[0]
         assert piece in _marked(hit.title_html + hit.snippet_html)
+
+
+@pytest.mark.parametrize("term", ["北约", "F-35", "全国人大常委会"])
+def test_snippets_never_cut_a_match(term):
+    marker = Highlighter([term.lower()])
+    for lead in range(0, 160, 3):
+        for gap in (1, 7, 50, 95, 117):
+            text = "甲" * lead + term + "乙" * gap + term + "。丙" * 80 + term
+            snippet = marker.snippet(text)
+            assert _marked(snippet) and set(_marked(snippet)) == {term}, (lead, gap, snippet)
+            plain = re.sub(r"</?mark>", "", snippet).strip("…")
+            # Nothing outside the marks is a piece of the term either.
+            assert not plain.startswith(term[1:]) and not plain.endswith(term[:-1]), snippet

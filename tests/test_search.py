@@ -191,3 +191,17 @@ def test_every_letter_of_a_very_long_title_is_searchable(tmp_path):
     # Nothing spans the end of the title and the start of the body.
     body_start = normalize(ix.get(_all(ix, start).hits[0].id).body)[:4]
     assert _all(ix, f'"{tail[-2:]}{body_start}"').total == 0
+
+
+@pytest.mark.parametrize("q", ["北约 OR", "AND 北约", "北约 AND", "北约 NOT", "北约 -",
+                               "OR 北约", "北约 OR -普京", "北约 OR OR"])
+def test_dangling_operators_are_ignored(corpus_index, q):
+    plain = {h.id for h in _all(corpus_index, "北约" + (" -普京" if "普京" in q else "")).hits}
+    assert plain and {h.id for h in _all(corpus_index, q).hits} == plain
+
+
+def test_a_query_of_only_operators_is_text(corpus_index):
+    from search.query import parse
+
+    assert [[c.text for c in g] for g in parse("OR").groups] == [["or"]]
+    assert [[c.text for c in g] for g in parse("AND NOT").groups] == [["and"], ["not"]]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 import shutil
 import sys
 from html.parser import HTMLParser
@@ -165,22 +166,141 @@ def test_blueprints(app):
 
 # ---------- search page ----------
 
+def _examples(html: str) -> tuple[list[str], list[str]]:
+    chips = re.findall(r'<a class="chip" href="[^"]*">([^<]*)</a>', html)
+    syntax = re.findall(r"<dt><a [^>]*><code>([^<]*)</code>", html)
+    return [unescape(c) for c in chips], [unescape(q) for q in syntax]
+
+
 def test_home_shows_examples_and_focused_box(client):
     resp = client.get("/")
     html = _text(resp)
     assert resp.status_code == 200
     assert re.search(r'<input id="q"[^>]*\bautofocus\b', html)
-    for example in ("北约", "普京", "芯片", "&#34;全国人大&#34;"):
-        assert f">{example}</a>" in html
-    assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html  # 北约
+    chips, syntax = _examples(html)
+    assert len(chips) >= 5 and len(syntax) >= 5
     assert "55 篇" in html
 
 
-def test_every_example_query_finds_something(client):
-    from webui.views import EXAMPLE_QUERIES
-
-    for q in EXAMPLE_QUERIES:
+def test_every_example_comes_from_the_index_and_finds_something(client):
+    chips, syntax = _examples(_text(client.get("/")))
+    titles = [h["title"] for h in client.get("/api/search?per_page=100").get_json()["hits"]]
+    for word in chips:
+        assert sum(word in t for t in titles) >= 2, word  # a word titles share
+    for q in chips + syntax:
         assert client.get("/api/search", query_string={"q": q}).get_json()["total"] > 0, q
+    category = [q for q in syntax if q.startswith("category:")]
+    assert category, syntax
+    total = client.get("/api/search").get_json()["total"]
+    narrowed = client.get("/api/search", query_string={"q": category[0]}).get_json()["total"]
+    assert 0 < narrowed < total
+
+
+def _write_post(path: Path, title: str, text: str, categories: list[str]) -> None:
+    cats = "".join(f"\n - {c}" for c in categories)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: '{title}'\ncategories: {cats}\nauthor: 测试\n"
+                    f"date: Wed, 29 Jun 2022 16:45:10 GMT\n---\n\n<p>{text}</p>\n",
+                    encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def one_category_client(tmp_path_factory):
+    """An archive like 新闻联播: every story has the same categories, all from one year."""
+    from indexer.build import build_index
+
+    base = tmp_path_factory.mktemp("one-category")
+    for i, (title, text) in enumerate([
+            ("黄河流域生态保护取得新进展", "黄河流域生态保护工作会议今天召开。"),
+            ("长江流域生态保护会议召开", "长江流域多个省份参加会议，讨论生态保护。"),
+            ("黄河沿岸城市推进生态保护", "黄河沿岸城市推进生态保护和高质量发展。"),
+            ("气象部门发布寒潮预警", "气象部门发布寒潮预警，提醒公众注意防寒。")]):
+        _write_post(base / "corpus" / f"{i}.md", title, text, ["电视", "晚间新闻"])
+    build_index(base / "corpus", base / "index")
+    return create_app(index_dir=base / "index").test_client()
+
+
+# One evening's bulletin, filed in an order unlike the order it aired, and the next day's.
+DAY_STORIES = [("a.md", "国内新闻：春耕生产全面展开", "Tue, 05 Mar 2024 11:10:00 GMT"),
+               ("z.md", "开场：今天的主要内容", "Tue, 05 Mar 2024 11:00:30 GMT"),
+               ("m.md", "国际新闻：多国举行会谈", "Tue, 05 Mar 2024 11:05:00 GMT"),
+               ("d.md", "第二天的头条新闻", "Wed, 06 Mar 2024 11:01:00 GMT")]
+
+
+# A roundup: items under their own headlines, none of them named by the title.
+ROUNDUP = ("r.md", "海外简讯", "Fri, 01 Mar 2024 11:20:00 GMT",
+           "<p>本台消息：</p><p>某国港口罢工结束</p><p>持续两周的港口罢工昨天结束，"
+           "货运逐步恢复，工会与港口方达成新的工资协议。</p><p>沿海城市举办风筝节</p>"
+           "<p>一年一度的风筝节在海滨开幕，来自二十个国家的风筝爱好者参加，现场观众数以万计。</p>")
+
+
+def write_day_corpus(dst: Path) -> None:
+    dst.mkdir(parents=True, exist_ok=True)
+    stories = [(n, t, w, f"<p>{t}。正文。</p>") for n, t, w in DAY_STORIES] + [ROUNDUP]
+    for name, title, when, body in stories:
+        (dst / name).write_text(f"---\ntitle: '{title}'\ncategories: \n - 电视\ndate: {when}\n"
+                                f"---\n\n{body}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def day_client(tmp_path_factory):
+    from indexer.build import build_index
+
+    base = tmp_path_factory.mktemp("days")
+    write_day_corpus(base / "corpus")
+    build_index(base / "corpus", base / "index")
+    return create_app(index_dir=base / "index").test_client()
+
+
+def _titles(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'<h2 class="hit__title">(.*?)</h2>', html)]
+
+
+@pytest.mark.parametrize("query", ["day=2024-03-05", "since=2024-03-05&until=2024-03-05",
+                                   "q=&since=2024-03-05&until=2024-03-05"])
+def test_browse_a_day_in_running_order(day_client, query):
+    html = _text(day_client.get(f"/?{query}"))
+    assert _titles(html) == ["开场：今天的主要内容", "国际新闻：多国举行会谈", "国内新闻：春耕生产全面展开"]
+    assert "<title>2024-03-05 的新闻 - " in html and "播出顺序" in html
+    after = re.search(r'<a class="browse-bar__step" href="([^"]+)">后一天', html).group(1)
+    assert _titles(_text(day_client.get(after.replace("&amp;", "&")))) == ["第二天的头条新闻"]
+    api = day_client.get("/api/search?since=2024-03-05&until=2024-03-05").get_json()
+    assert [h["title"] for h in api["hits"]] == _titles(html)
+    newest = _titles(_text(day_client.get(f"/?{query}&sort=newest")))
+    assert newest == _titles(html)[::-1]
+
+
+def test_a_roundup_hit_shows_and_links_to_the_item_that_matched(day_client):
+    html = _text(day_client.get("/?q=风筝节"))
+    line = re.search(r'<h2 class="hit__title"><a href="([^"]+)">(.*?)</a></h2>', html)
+    assert line.group(1).endswith("#first-match")
+    assert line.group(2) == '<span class="hit__roundup">海外简讯：</span>沿海城市举办<mark>风筝节</mark>'
+    article = _text(day_client.get(line.group(1).replace("&amp;", "&").split("#")[0]))
+    body = article[article.index('<div class="article__body">'):]
+    assert body.index('<mark id="first-match">风筝节</mark>') > body.index("沿海城市举办")
+    # A match in the title, or a story without items, keeps its own title line.
+    plain = _text(day_client.get("/?q=简讯"))
+    assert "hit__roundup" not in plain and "#first-match" not in plain
+    assert "hit__roundup" not in _text(day_client.get("/?q=正文"))
+
+
+def test_browse_with_a_bad_day_says_so(day_client):
+    html = _text(day_client.get("/?day=2024-02-30"))
+    assert "日期“2024-02-30”无效" in html and 'name="day"' in html
+    home = _text(day_client.get("/"))
+    assert re.search(r'<input type="date" name="day" value="2024-03-06"', home)
+
+
+def test_facets_that_cannot_narrow_are_hidden(client, one_category_client):
+    html = _text(one_category_client.get("/?q=生态保护"))
+    assert "找到 <strong>3</strong> 篇" in html
+    assert 'class="facet' not in html  # one year, the same categories: nothing to choose
+    chips, syntax = _examples(_text(one_category_client.get("/")))
+    assert {"生态", "保护"} <= set(chips) and syntax
+    assert not any(q.startswith("category:") for q in syntax)
+    # Where some results lack a category, it stays; one every result has is hidden.
+    labels = re.findall(r'<span class="facet__label">([^<]*)<', _text(client.get("/?q=北约")))
+    assert "头条" in labels and "新媒体" not in labels and "示例新闻网" not in labels
 
 
 def test_results_page(client):
@@ -302,13 +422,47 @@ BAD_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("query,param", BAD_PARAMS)
-def test_bad_parameters_give_a_400_page(client, query, param):
+# The page falls back from these (and says so); the API refuses them.
+PAGE_FALLBACKS = ("page", "per_page", "sort")
+
+
+@pytest.mark.parametrize("query,param", [b for b in BAD_PARAMS
+                                         if b[1] not in PAGE_FALLBACKS + ("q",)])
+def test_bad_parameters_give_a_chinese_400_page(client, query, param):
     resp = client.get(f"/?{query}&q=北约")
     assert resp.status_code == 400
     html = _text(resp)
-    assert "请求参数有误" in html and f"{param}:" in html
+    assert "请求参数有误" in html and f"参数：{param}" in html
+    message = re.search(r'<p class="error-page__message">(.*?)</p>', html).group(1)
+    assert re.search(r"[\u4e00-\u9fff]", message) and "must" not in message
     assert "Traceback" not in html and 'href="/static/style.css"' in html
+
+
+@pytest.mark.parametrize("query,param", [b for b in BAD_PARAMS if b[1] in PAGE_FALLBACKS])
+def test_the_page_falls_back_from_a_bad_page_or_sort_and_says_so(client, query, param):
+    resp = client.get(f"/?{query}&q=北约")
+    html = _text(resp)
+    assert resp.status_code == 200 and "找到 <strong>" in html
+    notice = re.search(r'<p class="notice" role="note">(.*?)</p>', html).group(1)
+    assert {"page": "页码", "per_page": "每页条数", "sort": "排序"}[param] in notice
+    assert _hit_ids(html)  # the default page of results, not an empty one
+
+
+def test_the_page_cuts_an_overlong_query_and_says_so(client):
+    q = "北约" + " " * 600 + "不存在的词"
+    html = _text(client.get("/", query_string={"q": q}))
+    assert "搜索词有 607 个字符，只用了前 500 个" in html
+    assert "找到 <strong>7</strong> 篇" in html
+    assert client.get("/api/search", query_string={"q": q}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/no/such/page", "/article/nope"])
+def test_error_pages_are_chinese_but_the_api_stays_english(client, path):
+    html = _text(client.get(path))
+    message = re.search(r'<p class="error-page__message">(.*?)</p>', html).group(1)
+    assert "Not Found" not in html and re.search(r"[\u4e00-\u9fff]", message)
+    api = client.get("/api/search?q=北约&sort=bogus")
+    assert api.status_code == 400 and api.get_json()["error"].startswith("sort: must be")
 
 
 @pytest.mark.parametrize("query,param", BAD_PARAMS)
@@ -429,6 +583,56 @@ def test_article_view_highlights_the_query(client):
     assert 'href="/?q=%E5%8C%97%E7%BA%A6"' in html  # back to the results
 
 
+STATE = {"q": "北约", "category": "头条", "since": "2021-01-01", "until": "2022-12-31",
+         "sort": "newest", "per_page": "2", "page": "2"}
+
+
+def _state_of(url: str) -> dict:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(url.replace("&amp;", "&")).query))
+
+
+def test_every_link_from_a_result_keeps_the_whole_search(client):
+    html = _text(client.get("/", query_string=STATE))
+    links = re.findall(r'href="(/article/[^"]+)"', html)
+    assert links and all(_state_of(u) == STATE for u in links)
+    article = _text(client.get(links[0].replace("&amp;", "&")))
+    back = re.search(r'<p class="article__back"><a href="([^"]+)"', article).group(1)
+    assert back.startswith("/?") and _state_of(back) == STATE
+    related = re.findall(r'<li class="related__item">\s*<a href="([^"]+)"', article)
+    assert related and all(_state_of(u) == STATE for u in related)
+
+
+def test_article_view_with_bad_search_state_still_shows(client):
+    art_id = _id_of(client, FINLAND)
+    resp = client.get(f"/article/{art_id}?q=北约&page=0&sort=x&since=bad")
+    assert resp.status_code == 200 and "<mark>北约</mark>" in _text(resp)
+
+
+SHOWN_TITLE = "北约马德里峰会发布新“战略概念”"
+
+
+def test_titles_are_shown_as_written_before_the_pipeline(client):
+    hit = client.get("/api/search", query_string={"q": "战略概念"}).get_json()["hits"][0]
+    assert hit["title"] == DUP_TITLE and hit["display_title"] == SHOWN_TITLE
+    assert hit["title_html"] == "北约马德里峰会发布新“<mark>战略概念</mark>”"
+    results = _text(client.get("/?q=战略概念"))
+    assert "新“<mark>战略概念</mark>”</a></h2>" in results and "新_" not in results
+    article = _text(client.get(f"/article/{hit['id']}"))
+    assert f"<title>{SHOWN_TITLE} - " in article
+    assert f'class="article__title">{SHOWN_TITLE}</h1>' in article
+    feed = ET.fromstring(client.get("/feed.atom?q=战略概念").data)
+    assert feed.find(f"{ATOM}entry/{ATOM}title").text == SHOWN_TITLE
+    # The related list of a story sharing its words shows it restored too.
+    others = client.get("/api/search", query_string={"q": "北约"}).get_json()["hits"]
+    asides = [_text(client.get(f"/article/{h['id']}")).partition('class="related"')[2]
+              for h in others if h["id"] != hit["id"]]
+    assert any(SHOWN_TITLE in a for a in asides) and not any(DUP_TITLE in a for a in asides)
+    # The title stays searchable as filed.
+    assert client.get("/api/search", query_string={"q": f'"{DUP_TITLE}"'}).get_json()["total"]
+
+
 def test_article_highlight_does_not_touch_markup(client):
     art_id = _id_of(client, FINLAND)
     # "picsum" is in the image URL (an attribute), never in the text.
@@ -465,7 +669,7 @@ def test_unknown_articles_and_paths_are_404(client, path):
 
 # ---------- JSON API ----------
 
-HIT_KEYS = {"id", "path", "duplicates", "title", "title_html", "snippet_html", "date",
+HIT_KEYS = {"id", "path", "duplicates", "title", "display_title", "title_html", "item_title_html", "snippet_html", "date",
             "categories", "author", "score"}
 
 

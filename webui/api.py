@@ -20,7 +20,9 @@ def hit_json(hit: search.Hit) -> dict[str, Any]:
     """One hit as JSON; the date in China Standard Time with its offset."""
     return {
         "id": hit.id, "path": hit.path, "duplicates": list(hit.duplicates),
-        "title": hit.title, "title_html": hit.title_html, "snippet_html": hit.snippet_html,
+        "title": hit.title, "display_title": hit.display_title,
+        "title_html": hit.title_html, "item_title_html": hit.item_title_html,
+        "snippet_html": hit.snippet_html,
         "date": iso(hit.date), "categories": list(hit.categories), "author": hit.author,
         "score": hit.score,
     }

@@ -24,7 +24,16 @@ SECURITY_HEADERS = {
 
 _TITLES = {
     400: "请求参数有误", 404: "找不到这个页面", 405: "不支持这种请求方式",
+    413: "请求太大", 414: "地址太长", 431: "请求头太大",
     500: "服务器出错了", 503: "索引暂时不可用",
+}
+# Pages speak Chinese whatever werkzeug's (English) description says.
+_MESSAGES = {
+    404: "这篇文章或这个页面不存在，可能是链接有误或索引已经更新。",
+    405: "这个地址不接受这种请求方式。",
+    413: "请求的内容太大，无法处理。",
+    414: "这个地址太长，无法处理。请缩短搜索词。",
+    431: "请求头太大，无法处理。",
 }
 
 
@@ -32,9 +41,12 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int, message: str, detail: str = "") -> tuple[Response | str, int]:
+def _render(status: int, message: str, detail: str = "",
+            page_message: str = "") -> tuple[Response | str, int]:
+    """JSON with the (English) message under /api/, else a page with the Chinese one."""
     if _wants_json():
         return jsonify({"error": message}), status
+    message = page_message or message
     title = _TITLES.get(status, "出错了")
     return render_template("error.html", status=status, title=title, message=message,
                            detail=detail), status
@@ -52,11 +64,12 @@ def _http_error_body(exc: HTTPException) -> tuple[Response | str, int]:
     if isinstance(exc, InternalServerError):
         # Flask has already logged the original exception; show nothing of it.
         return _render(500, "处理请求时发生了意外错误，请稍后再试。")
-    if isinstance(exc, BadParameter) or status == 400:
-        return _render(400, exc.description or "bad request")
-    messages = {404: "这篇文章或这个页面不存在，可能是链接有误或索引已经更新。",
-                405: "这个地址不接受这种请求方式。"}
-    return _render(status, messages.get(status, exc.description or exc.name))
+    if isinstance(exc, BadParameter):
+        return _render(400, exc.description, detail=f"参数：{exc.param}", page_message=exc.zh)
+    if status == 400:
+        return _render(400, exc.description or "bad request", page_message="请求的格式有误。")
+    return _render(status, exc.description or exc.name,
+                   page_message=_MESSAGES.get(status, f"请求无法处理（{status}）。"))
 
 
 def handle_index_unavailable(exc: search.SearchError) -> Response:

@@ -73,7 +73,7 @@ def _plain(snippet_html: str) -> str:
 
 def _entry(feed: ET.Element, hit: search.Hit, q: str, built: str) -> None:
     entry = _sub(feed, "entry")
-    _sub(entry, "title", hit.title or "（无标题）", type="text")
+    _sub(entry, "title", hit.display_title or "（无标题）", type="text")
     _sub(entry, "link", rel="alternate", type="text/html",
          href=url_for("views.article", article_id=hit.id, q=q or None, _external=True))
     _sub(entry, "id", f"urn:newsearch:article:{hit.id}")

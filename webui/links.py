@@ -6,6 +6,7 @@ bookmarkable address and works without JavaScript.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import url_for
 
@@ -13,8 +14,8 @@ import search
 
 from .params import SearchParams
 
-__all__ = ["Link", "search_url", "category_links", "year_links", "sort_links",
-           "page_links", "active_filters", "suggestions", "SORT_LABELS"]
+__all__ = ["Link", "search_url", "article_url", "back_url", "category_links", "year_links",
+           "sort_links", "day_links", "page_links", "active_filters", "suggestions", "SORT_LABELS"]
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 
@@ -34,8 +35,18 @@ def search_url(params: SearchParams, **changes) -> str:
     return url_for("views.search", **params.with_(**changes).url_args())
 
 
-def category_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
-    """One link per category: adds it to the filter, or removes it when already chosen."""
+def article_url(article_id: str, params: SearchParams) -> str:
+    """An article view that carries the whole search it was opened from."""
+    return url_for("views.article", article_id=article_id, **params.url_args())
+
+
+def back_url(params: SearchParams) -> str:
+    """The result page an article was opened from, on the same page number."""
+    return search_url(params, page=params.page)
+
+
+def category_links(params: SearchParams, counts: dict[str, int], total: int) -> list[Link]:
+    """One link per category that would narrow the results (or undo a chosen one)."""
     chosen = set(params.categories)
     names = list(counts) + [c for c in params.categories if c not in counts]
     links = []
@@ -43,18 +54,20 @@ def category_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
         if name in chosen:
             links.append(Link(name, search_url(params, categories=_without(params, name)),
                               counts.get(name, 0), True))
-        else:
+        elif counts[name] < total:  # in every result: choosing it would change nothing
             links.append(Link(name, search_url(params, categories=params.categories + (name,)),
                               counts[name]))
     return links
 
 
-def year_links(params: SearchParams, counts: dict[str, int]) -> list[Link]:
+def year_links(params: SearchParams, counts: dict[str, int], total: int) -> list[Link]:
     """A link per year setting since/until to that year; the current one clears it."""
     links = []
     for year, count in counts.items():
         since, until = f"{year}-01-01", f"{year}-12-31"
         current = params.since == since and params.until == until
+        if not current and count >= total:
+            continue  # every result is from that year already
         url = search_url(params, since="", until="") if current else \
             search_url(params, since=since, until=until)
         links.append(Link(year, url, count, current))
@@ -76,8 +89,28 @@ def _without(params: SearchParams, category: str) -> tuple[str, ...]:
 
 
 def sort_links(params: SearchParams) -> list[Link]:
+    labels = dict(SORT_LABELS)
+    if params.browsing:  # with nothing to rank, "relevance" is the order the stories aired
+        labels["relevance"] = "播出顺序"
+        if params.sort != "oldest":
+            del labels["oldest"]  # the same order again
     return [Link(label, search_url(params, sort=key), current=params.sort == key)
-            for key, label in SORT_LABELS.items()]
+            for key, label in labels.items()]
+
+
+def day_links(params: SearchParams) -> list[Link]:
+    """For a one-day browse: the day before and the day after."""
+    if not params.since or params.since != params.until:
+        return []
+    day = date.fromisoformat(params.since)
+    links = []
+    for label, delta in (("← 前一天", -1), ("后一天 →", 1)):
+        try:
+            other = (day + timedelta(days=delta)).isoformat()
+        except OverflowError:  # 0001-01-01 and 9999-12-31 have no neighbour
+            continue
+        links.append(Link(label, search_url(params, since=other, until=other)))
+    return links
 
 
 def page_links(params: SearchParams, pages: int, window: int = 2) -> list[Link | None]:

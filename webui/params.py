@@ -31,9 +31,11 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class BadParameter(BadRequest):
     """A request parameter is invalid; pages show it as a 400 page, the API as JSON."""
 
-    def __init__(self, param: str, message: str):
+    def __init__(self, param: str, message: str, zh: str = ""):
         super().__init__(f"{param}: {message}")
         self.param = param
+        # The page speaks Chinese; the API keeps the English message as its "error".
+        self.zh = zh or f"参数 {param} 的值无效。"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ class SearchParams:
     @property
     def has_filters(self) -> bool:
         return bool(self.categories or self.since or self.until)
+
+    @property
+    def browsing(self) -> bool:
+        """No query but dates: the stories of those days, in the order they aired."""
+        return not self.q.strip() and bool(self.since or self.until)
 
     def with_(self, **changes: Any) -> "SearchParams":
         """A copy with some fields changed; filters and sort reset the page to 1."""
@@ -87,10 +94,12 @@ def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) 
     if raw == "":
         return default
     if not re.fullmatch(r"[0-9]+", raw):
-        raise BadParameter(name, f"must be a whole number, got {raw[:40]!r}")
+        raise BadParameter(name, f"must be a whole number, got {raw[:40]!r}",
+                           f"参数 {name} 必须是正整数，收到的是“{raw[:40]}”。")
     # Compare lengths first: int() refuses strings of thousands of digits.
     if len(raw.lstrip("0")) > len(str(high)) or not low <= int(raw) <= high:
-        raise BadParameter(name, f"must be between {low} and {high}, got {raw[:40]}")
+        raise BadParameter(name, f"must be between {low} and {high}, got {raw[:40]}",
+                           f"参数 {name} 必须在 {low} 到 {high} 之间，收到的是 {raw[:40]}。")
     return int(raw)
 
 
@@ -103,7 +112,9 @@ def _date(args: Mapping[str, str], name: str) -> str:
             raise ValueError
         date.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(name, f"must be a date like 2022-05-18, got {raw[:40]!r}") from None
+        raise BadParameter(name, f"must be a date like 2022-05-18, got {raw[:40]!r}",
+                           f"日期 {name} 应当写成 2022-05-18 这样，收到的是“{raw[:40]}”。"
+                           ) from None
     return raw
 
 
@@ -112,18 +123,22 @@ def parse_search_args(args: Mapping[str, str] | MultiDict,
     """Validated parameters from a query string; BadParameter names the bad one."""
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"is too long ({len(q)} characters, at most {MAX_QUERY_CHARS})")
+        raise BadParameter("q", f"is too long ({len(q)} characters, at most {MAX_QUERY_CHARS})",
+                           f"搜索词太长：{len(q)} 个字符，最多 {MAX_QUERY_CHARS} 个。")
     sort = args.get("sort", "").strip() or "relevance"
     if sort not in SORTS:
-        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
+        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}, got {sort[:40]!r}",
+                           f"排序方式只能是 {'、'.join(SORTS)}，收到的是“{sort[:40]}”。")
     raw_cats = args.getlist("category") if isinstance(args, MultiDict) else \
         [args["category"]] if args.get("category") else []
     categories = tuple(dict.fromkeys(c.strip() for c in raw_cats if c.strip()))
     if len(categories) > MAX_CATEGORIES:
-        raise BadParameter("category", f"at most {MAX_CATEGORIES} categories at once")
+        raise BadParameter("category", f"at most {MAX_CATEGORIES} categories at once",
+                           f"一次最多选 {MAX_CATEGORIES} 个分类。")
     since, until = _date(args, "since"), _date(args, "until")
     if since and until and since > until:
-        raise BadParameter("since", f"must not be later than until ({since} > {until})")
+        raise BadParameter("since", f"must not be later than until ({since} > {until})",
+                           f"开始日期 {since} 晚于结束日期 {until}。")
     return SearchParams(
         q=q, page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
@@ -132,8 +147,11 @@ def parse_search_args(args: Mapping[str, str] | MultiDict,
 
 def run_search(ix: search.Index, params: SearchParams) -> search.ResultPage:
     """Search with these parameters; anything the index still rejects is a BadParameter."""
+    kwargs = params.search_kwargs()
+    if not params.q.strip() and params.sort == "relevance":
+        kwargs["sort"] = "oldest"  # nothing to rank: a day's stories in the order they aired
     try:
-        return ix.search(params.q, **params.search_kwargs())
+        return ix.search(params.q, **kwargs)
     except search.QueryError as exc:
         # The index's messages start with the parameter's name ("since: ...", "page must ...").
         name = re.match(r"[a-z_]*", str(exc)).group(0) or "q"

@@ -31,11 +31,13 @@ def warm(app: Flask) -> None:
     """Open the index and load the segmenter now, not on a user's first request."""
     from search import SearchError
 
+    from .examples import home_examples
     from .shared_index import current_index
 
     with app.app_context():
         try:
             current_index().search("新闻", per_page=1)
+            home_examples(current_index())  # a second or so on a large archive
         except SearchError as exc:  # no index yet, or being rebuilt: pages say so
             log.warning("%s", exc)
 

@@ -9,16 +9,16 @@ from markupsafe import Markup
 from search.highlight import Highlighter
 
 from . import links
-from .params import MAX_QUERY_CHARS, parse_search_args, run_search
+from .examples import home_examples
+from .page_state import page_params, state_params
+from .params import run_search
 from .sanitize import highlighted_html, highlighter_for
 from .shared_index import current_index
 
-__all__ = ["bp", "EXAMPLE_QUERIES"]
+__all__ = ["bp"]
 
 bp = Blueprint("views", __name__)
 
-EXAMPLE_QUERIES = ["北约", "普京", "芯片", '"全国人大"', "乌克兰 OR 俄罗斯", "title:联合国",
-                   "芯片 -汽车"]
 # Ids are made by the index; anything else cannot name an article, so it is
 # refused before the lookup and never gets near anything else.
 _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -26,11 +26,11 @@ _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 @bp.get("/")
 def search() -> str:
-    params = parse_search_args(request.args)
+    params, notices = page_params(request.args)
     ix = current_index()
-    if not params.q.strip():
-        return render_template("search.html", params=params, result=None,
-                               examples=EXAMPLE_QUERIES, doc_count=ix.doc_count)
+    if not params.q.strip() and not params.browsing:
+        return render_template("search.html", params=params, result=None, notices=notices,
+                               examples=home_examples(ix), doc_count=ix.doc_count)
     result = run_search(ix, params)
     clamped_from = None
     if result.total and params.page > result.pages:
@@ -39,12 +39,15 @@ def search() -> str:
         result = run_search(ix, params)
     return render_template(
         "search.html", params=params, result=result, clamped_from=clamped_from,
-        categories=links.category_links(params, result.facets.get("categories", {})),
-        years=links.year_links(params, result.facets.get("years", {})),
+        notices=notices,
+        categories=links.category_links(params, result.facets.get("categories", {}),
+                                        result.total),
+        years=links.year_links(params, result.facets.get("years", {}), result.total),
         sorts=links.sort_links(params), active_filters=links.active_filters(params),
+        days=links.day_links(params) if params.browsing else None,
         pages=links.page_links(params, result.pages) if result.pages > 1 else [],
         suggestions=links.suggestions(params, ix) if not result.total else [],
-        examples=EXAMPLE_QUERIES)
+        examples=home_examples(ix) if not result.total else None)
 
 
 @bp.get("/article/<article_id>")
@@ -55,19 +58,21 @@ def article(article_id: str) -> str:
     art = ix.get(article_id)
     if art is None:
         abort(404)
-    # A stray or overlong q only loses its highlighting; the article still shows.
-    q = request.args.get("q", "")[:MAX_QUERY_CHARS]
-    marker = highlighter_for(ix, q)
+    # Bad or overlong search state only loses its highlighting; the article still shows.
+    state = state_params(request.args)
+    marker = highlighter_for(ix, state.q)
     return render_template(
-        "article.html", article=art, q=q,
-        title_html=Markup(marker.mark(art.title)) if marker else art.title,
+        "article.html", article=art, q=state.q, params=state,
+        title_html=Markup(marker.mark(art.display_title)) if marker else art.display_title,
         body_html=_body_html(art, marker),
         related=ix.related(art.id, limit=5))
 
 
 def _body_html(art: search.Article, marker: Highlighter | None) -> Markup:
     """The sanitised body; its plain text when cleaning left nothing to see (e.g. a video)."""
-    html = highlighted_html(art.html, marker)
+    # The first match gets an id: a roundup's hit links straight to the item that matched.
+    html = Markup(str(highlighted_html(art.html, marker)).replace(
+        "<mark>", '<mark id="first-match">', 1))
     if html.striptags().strip() or "<img " in html:
         return html
     paragraphs = [p for p in art.body.split("\n") if p.strip()]
