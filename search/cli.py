@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
 import sys
 
@@ -17,10 +18,20 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+_BOLD_YELLOW, _RESET = "\x1b[1;33m", "\x1b[0m"
+
+
 def _plain(fragment: str, colour: bool) -> str:
     """Our escaped, <mark>ed HTML as terminal text (bold yellow when a tty)."""
-    fragment = _MARK.sub(r"\x1b[1;33m\1\x1b[0m" if colour else r"\1", fragment)
+    # A function, not a template: the escape codes must not be read as regex escapes.
+    fragment = _MARK.sub(lambda m: f"{_BOLD_YELLOW}{m.group(1)}{_RESET}" if colour
+                         else m.group(1), fragment)
     return html.unescape(_TAG.sub("", fragment))
+
+
+def _use_colour() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _as_json(res: ResultPage) -> str:
@@ -66,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
-        print(_as_json(res) if args.json else _as_text(res, sys.stdout.isatty()))
+        print(_as_json(res) if args.json else _as_text(res, _use_colour()))
     except BrokenPipeError:  # piped into head: not an error
         sys.stderr.close()
     return 0

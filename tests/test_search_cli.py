@@ -1,0 +1,63 @@
+"""python -m search as people type it: in a terminal (a pty), piped, with odd arguments."""
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+
+import synth
+
+
+def run_in_pty(args, env: dict | None = None, timeout: float = 60) -> tuple[int, str]:
+    """Run ``python -m search ARGS`` with a terminal as stdout and stderr."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "search", *map(str, args)], cwd=synth.ROOT,
+                            env=env or synth.env(), stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    chunks = []
+    try:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    return proc.wait(timeout), b"".join(chunks).decode("utf-8", "replace")
+
+
+def search_cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "search", *map(str, args)], cwd=synth.ROOT,
+                          env=env or synth.env(), capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli-search")
+    synth.write_corpus(root / "corpus", range(6))
+    result = synth.indexer(root / "corpus", "--index", root / "index", "-q")
+    assert result.returncode == 0, result.stderr
+    return root / "index"
+
+
+def test_a_hit_in_a_terminal_is_marked_in_colour(index):
+    status, out = run_in_pty(["--index", index, synth.q(3)])
+    assert status == 0, out
+    assert "Traceback" not in out
+    assert f"\x1b[1;33m{synth.title(3)}\x1b[0m" in out
+
+
+def test_no_color_turns_colour_off_in_a_terminal(index):
+    env = synth.env()
+    env["NO_COLOR"] = "1"
+    status, out = run_in_pty(["--index", index, synth.q(3)], env=env)
+    assert status == 0, out
+    assert synth.title(3) in out and "\x1b[" not in out
