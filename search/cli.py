@@ -57,10 +57,16 @@ def _as_text(res: ResultPage, colour: bool) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m search", description="Search the index.")
-    p.add_argument("query", nargs="+", help="query text (words, OR, -word, \"phrase\", title:, category:)")
-    p.add_argument("--index", default="index", help="index folder (default: index)")
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m search", allow_abbrev=False,
+        description="Search the index. Options may come before, after or between the query "
+                    "words; a word starting with - (like -会见) is query text that excludes it, "
+                    "and everything after -- is query text.")
+    p.add_argument("query", nargs="*", metavar="QUERY",
+                   help='query text: words (all must match), "a phrase", OR, -word or NOT word, '
+                        "title:word, category:name")
+    p.add_argument("--index", default="index", metavar="DIR", help="index folder (default: index)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--per-page", type=int, default=10)
     p.add_argument("--sort", choices=SORTS, default="relevance")
@@ -68,7 +74,36 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--since", help="YYYY-MM-DD")
     p.add_argument("--until", help="YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="print JSON")
-    args = p.parse_args(argv)
+    return p
+
+
+def _split(argv: list[str], p: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
+    """(options, query words): -word is query text, not an unknown option."""
+    takes_value = {s: a.nargs != 0 for a in p._actions for s in a.option_strings}
+    options, words, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            words.extend(argv[i + 1:])
+            break
+        flag = arg.split("=", 1)[0]
+        if flag in takes_value or arg.startswith("--"):
+            # Unknown --options go to argparse, which says they are unknown.
+            options.append(arg)
+            if takes_value.get(flag) and "=" not in arg and i + 1 < len(argv):
+                options.append(argv[i + 1])
+                i += 1
+        else:
+            words.append(arg)
+        i += 1
+    return options, words
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _parser()
+    options, words = _split(sys.argv[1:] if argv is None else list(argv), p)
+    args = p.parse_args(options)
+    args.query = words
     try:
         res = open_index(args.index).search(
             " ".join(args.query), page=args.page, per_page=args.per_page,

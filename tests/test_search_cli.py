@@ -1,6 +1,7 @@
 """python -m search as people type it: in a terminal (a pty), piped, with odd arguments."""
 from __future__ import annotations
 
+import json
 import os
 import pty
 import subprocess
@@ -61,3 +62,25 @@ def test_no_color_turns_colour_off_in_a_terminal(index):
     status, out = run_in_pty(["--index", index, synth.q(3)], env=env)
     assert status == 0, out
     assert synth.title(3) in out and "\x1b[" not in out
+
+
+def test_a_minus_word_is_query_text_wherever_it_stands(index):
+    everything = search_cli("--index", index, "--json", "合成新闻")
+    assert json.loads(everything.stdout)["total"] == 6
+    minus = f"-{synth.title(3)}"
+    for args in (["合成新闻", minus], [minus, "合成新闻"], ["--", minus, "合成新闻"],
+                 ["合成新闻", minus, "--json"]):
+        out = search_cli("--index", index, "--json", *args)
+        assert out.returncode == 0, (args, out.stderr)
+        data = json.loads(out.stdout)
+        assert data["total"] == 5, args
+        assert synth.title(3) not in {h["title"] for h in data["hits"]}
+    typo = search_cli("--index", index, "--jsno", "合成新闻")
+    assert typo.returncode == 2 and "--jsno" in typo.stderr  # a mistyped option stays an error
+
+
+def test_help_shows_minus_word_and_the_double_dash(index):
+    out = search_cli("--help")
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    assert "-word" in text and " -- " in text  # the separator is explained, not just listed
