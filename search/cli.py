@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
                     "and everything after -- is query text.")
     p.add_argument("query", nargs="*", metavar="QUERY",
                    help='query text: words (all must match), "a phrase", OR, -word or NOT word, '
-                        "title:word, category:name")
+                        "title:word, category:name (no QUERY: every article, within the filters)")
     p.add_argument("--index", default="index", metavar="DIR", help="index folder (default: index)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--per-page", type=int, default=10)

@@ -15,6 +15,7 @@ from whoosh import collectors, index as windex, query as wq, sorting
 from .analysis import Segmenter, normalize
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .highlight import Highlighter
+from .params import SORTS, check_limit, check_search
 from .query import compile_query, highlight_terms, parse
 from .schema import CHINA_TZ, fingerprint
 from .storage import current_generation, read_meta
@@ -22,7 +23,6 @@ from .substring import Exhaustive
 
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
 
-SORTS = ("relevance", "newest", "oldest")
 USERDICT_NAME = "userdict.txt"
 _FAR = 2 ** 62
 
@@ -84,7 +84,7 @@ def _as_utc(value, name: str, end: bool) -> int | None:
             value = datetime.fromisoformat(value) if "T" in value or " " in value \
                 else date_cls.fromisoformat(value)
         except ValueError:
-            raise QueryError(f"{name}: not a date: {value!r}", name) from None
+            raise QueryError(f"{name}: not a date: {value!r} (expected YYYY-MM-DD)", name) from None
     if isinstance(value, datetime):
         dt = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
     elif isinstance(value, date_cls):
@@ -93,15 +93,6 @@ def _as_utc(value, name: str, end: bool) -> int | None:
         raise QueryError(f"{name}: expected a date or datetime, got {type(value).__name__}",
                          name)
     return int(dt.timestamp())
-
-
-def _validate(page, per_page, sort) -> None:
-    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-        raise QueryError(f"page: must be a whole number >= 1, got {page!r}", "page")
-    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 1000:
-        raise QueryError(f"per_page: must be between 1 and 1000, got {per_page!r}", "per_page")
-    if sort not in SORTS:
-        raise QueryError(f"sort: must be one of {', '.join(SORTS)}; got {sort!r}", "sort")
 
 
 def _filter(categories, since, until) -> wq.Query | None:
@@ -189,11 +180,11 @@ class Index:
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
                facets: bool = True) -> ResultPage:
         """Ranked, highlighted results; QueryError only for bad parameters."""
-        _validate(page, per_page, sort)
+        q, categories = check_search(q, page, per_page, sort, categories)
         started = time.perf_counter()
         flt = _filter(categories, since, until)
         searcher = self._searcher()
-        parsed = parse(q if isinstance(q, str) else "")
+        parsed = parse(q)
         wquery, mask = compile_query(parsed, self.segmenter, self.categories())
         limit = min(page * per_page, max(1, searcher.doc_count_all()))
         if sort == "relevance":
@@ -240,6 +231,7 @@ class Index:
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles sharing the most title words with this one."""
+        check_limit(limit)
         art = self.get(article_id)
         if art is None:
             return []

@@ -84,3 +84,9 @@ def test_help_shows_minus_word_and_the_double_dash(index):
     assert out.returncode == 0
     text = " ".join(out.stdout.split())
     assert "-word" in text and " -- " in text  # the separator is explained, not just listed
+
+
+def test_no_query_lists_every_article_like_the_library(index):
+    out = search_cli("--index", index, "--json", "--sort", "newest")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["total"] == 6
