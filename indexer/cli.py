@@ -5,13 +5,13 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from search.errors import IndexBusy, SearchError
 
 from .report import BuildReport
-from .dates import DEFAULT_TZ
+from .arguments import parse_args
 from .update import update_index
 
 __all__ = ["main", "EXIT_OK", "EXIT_PARTIAL", "EXIT_FAILED"]
@@ -22,72 +22,24 @@ EXIT_FAILED = 4    # nothing usable was built; the previous index is untouched
 EXIT_INTERRUPTED = 130
 
 
-def _tz(text: str):
-    """'+08:00' / '-5' / 'UTC' -> tzinfo."""
-    if text.upper() in ("UTC", "Z", "GMT"):
-        return timezone.utc
-    sign = -1 if text.startswith("-") else 1
-    hours, _, minutes = text.lstrip("+-").partition(":")
-    try:
-        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a UTC offset: {text!r} (try +08:00)") from None
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1e6:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
-    return value
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m indexer",
-        description="Update the search index of a folder of articles: new files are added, "
-                    "changed ones re-indexed, deleted ones removed. The first run, --rebuild, "
-                    "and a change of analysis settings build it from scratch.")
-    p.add_argument("corpus", nargs="?", default="corpus", help="folder of *.md articles (default: corpus)")
-    p.add_argument("--index", default="index", help="index folder (default: index)")
-    p.add_argument("--rebuild", action="store_true",
-                   help="build the whole index again instead of updating it")
-    p.add_argument("--watch", action="store_true",
-                   help="keep running and update the index whenever files appear, change or go")
-    p.add_argument("--debounce", type=_seconds, default=2.0, metavar="SECONDS",
-                   help="with --watch: update once the corpus has been quiet this long (default: 2)")
-    dict_group = p.add_mutually_exclusive_group()
-    dict_group.add_argument("--userdict", help="jieba user dictionary (one 'word [freq] [tag]' "
-                            "per line; default: the one the index was built with)")
-    dict_group.add_argument("--no-userdict", action="store_true",
-                            help="drop the index's user dictionary (rebuilds the index)")
-    p.add_argument("--tz", type=_tz, default=DEFAULT_TZ,
-                   help="offset for dates written without one (default: +08:00)")
-    p.add_argument("--workers", type=int, help="worker processes (default: up to 2)")
-    p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
-                   help="when another indexer is working on the index, wait this long for it "
-                        "(default: exit at once with status 4)")
-    p.add_argument("--report", help="write a JSON report of the run to this file")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only problems and errors")
-    return p
-
-
 def _progress(items, total: int, label: str):
     from tqdm import tqdm
 
     return tqdm(items, total=total, desc=label, unit="file", leave=False, disable=None)
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _summary(r: BuildReport) -> str:
-    tail = (f"{r.articles} articles, {r.duplicates} duplicate files folded, "
-            f"{len(r.problems)} files skipped, {len(r.warnings)} warnings, "
+    tail = (f"{_n(r.articles, 'article')}, {_n(r.duplicates, 'duplicate file')} folded, "
+            f"{_n(len(r.problems), 'file')} skipped, {_n(len(r.warnings), 'warning')}, "
             f"{r.seconds:.1f} s -> {r.index}")
     if r.mode == "update":
         return (f"updated: {r.indexed} added, {r.updated} changed, {r.removed} removed, "
                 f"{r.unchanged} unchanged; {tail}")
-    return f"full build: {r.indexed} files indexed; {tail}"
+    return f"full build: {_n(r.indexed, 'file')} indexed; {tail}"
 
 
 def _report_data(r: BuildReport | None, status: int, error: str = "") -> dict:
@@ -118,15 +70,6 @@ def _write_report(path: str, data: dict) -> bool:
     except OSError as exc:
         print(f"error: cannot write the report {path}: {exc.strerror or exc}", file=sys.stderr)
         return False
-
-
-def _check_report_path(path: str) -> str:
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        return f"--report {path}: folder {parent} does not exist"
-    if Path(path).is_dir():
-        return f"--report {path}: is a folder"
-    return ""
 
 
 class _Run:
@@ -178,13 +121,7 @@ class _Run:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.userdict and not Path(args.userdict).is_file():
-        print(f"error: --userdict {args.userdict}: no such file", file=sys.stderr)
-        return EXIT_FAILED
-    if args.report and (problem := _check_report_path(args.report)):
-        print(f"error: {problem}", file=sys.stderr)
-        return EXIT_FAILED
+    args = parse_args(argv)
     run = _Run(args)
     if args.watch:
         from .watch import watch

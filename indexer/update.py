@@ -46,7 +46,7 @@ from .lock import clear_unpublished, index_lock
 from .corpus import scan_corpus
 from .story import Story
 from .dates import DEFAULT_TZ
-from .errors import NothingToIndex
+from .errors import CorpusNotFound, NothingToIndex
 from .manifest import MANIFEST_NAME, Entry, Manifest, load_manifest, write_manifest
 
 __all__ = ["update_index"]
@@ -65,6 +65,8 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
     started = time.perf_counter()
     root, index_dir = Path(corpus), Path(index_dir)
     seg = Segmenter(userdict) if userdict else None  # a bad path fails before any work
+    if not root.is_dir():  # before the lock: a mistyped corpus must not create an index folder
+        raise CorpusNotFound(f"corpus folder not found: {root}")
     with index_lock(index_dir, lock_timeout):
         clear_unpublished(index_dir)
         if seg is None:

@@ -15,7 +15,7 @@ from whoosh import collectors, index as windex, query as wq, sorting
 from .analysis import Segmenter, normalize
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .highlight import Highlighter
-from .params import SORTS, check_limit, check_search
+from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, highlight_terms, parse
 from .schema import CHINA_TZ, fingerprint
 from .storage import current_generation, read_meta
@@ -139,7 +139,7 @@ class Index:
             raise IndexMismatch(
                 f"index at {self.path} was built with different analysis "
                 f"({meta.get('fingerprint')} != {expected}); rebuild it with: "
-                f"python -m indexer --rebuild")
+                f"{rebuild_command(meta.get('corpus'), self.path)}")
         try:
             whoosh_ix = windex.open_dir(str(gen))
         except Exception as exc:  # Whoosh raises many kinds on a damaged folder

@@ -1,11 +1,13 @@
 """Checks on the parameters of Index.search and Index.related: QueryError names the bad one."""
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
+from pathlib import Path
 
 from .errors import QueryError
 
-__all__ = ["SORTS", "MAX_PER_PAGE", "check_search", "check_limit"]
+__all__ = ["SORTS", "MAX_PER_PAGE", "check_search", "check_limit", "rebuild_command"]
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 1000
@@ -55,3 +57,9 @@ def check_search(q, page, per_page, sort, categories) -> tuple[str, list[str] | 
 def check_limit(limit) -> int:
     """The number of related articles asked for."""
     return _whole(limit, "limit", 0, MAX_PER_PAGE - 1)
+
+
+def rebuild_command(corpus: str | None, index: Path) -> str:
+    """The command that rebuilds this index, to paste as it is."""
+    where = shlex.quote(corpus) + " " if corpus else ""
+    return f"python -m indexer {where}--index {shlex.quote(str(index))} --rebuild"

@@ -6,6 +6,7 @@ import os
 import pty
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
@@ -90,3 +91,40 @@ def test_no_query_lists_every_article_like_the_library(index):
     out = search_cli("--index", index, "--json", "--sort", "newest")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["total"] == 6
+
+
+@pytest.mark.parametrize("args, named", [
+    (["--page", "0"], "--page"), (["--page", "x"], "--page"), (["--per-page", "0"], "--per-page"),
+    (["--per-page", "5000"], "--per-page"), (["--since", "May 1"], "YYYY-MM-DD"),
+    (["--until", "2022-13-01"], "YYYY-MM-DD"),
+    (["--since", "2022-05-02", "--until", "2022-05-01"], "--since")])
+def test_bad_options_exit_2_and_name_the_option(index, args, named):
+    out = search_cli("--index", index, *args, "合成新闻")
+    assert out.returncode == 2, out.stderr
+    assert named in out.stderr and "per_page" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_counts_pages_and_the_end_of_the_results(index):
+    one = search_cli("--index", index, synth.q(1))
+    assert one.returncode == 0 and one.stdout.startswith("1 result (")
+    paged = search_cli("--index", index, "--per-page", "4", "合成新闻")
+    assert paged.stdout.splitlines()[0].endswith("page 1 of 2")
+    beyond = search_cli("--index", index, "--page", "9", "--per-page", "4", "合成新闻")
+    assert beyond.returncode == 0
+    assert "page 9 is past the end" in beyond.stdout and "page 2" in beyond.stdout
+
+
+def _columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+@pytest.mark.parametrize("columns", [40, 72])
+def test_lines_fit_the_terminal(index, columns):
+    env = synth.env()
+    env["COLUMNS"] = str(columns)
+    out = search_cli("--index", index, "合成新闻", env=env)
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert len(lines) > 12 and max(map(_columns, lines)) <= columns
+    text = "".join(line.strip() for line in lines)
+    assert synth.title(2) in text  # wrapping loses nothing

@@ -1,0 +1,76 @@
+"""python -m indexer's command line: bad arguments are usage errors that say what is wrong."""
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+import synth
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "corpus"
+    synth.write_corpus(root, range(3))
+    return root
+
+
+def usage_error(result, *words) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
+
+
+def test_bad_paths_are_usage_errors_naming_the_option(corpus, tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("x", encoding="utf-8")
+    usage_error(synth.indexer(corpus, "--index", a_file), f"--index {a_file}", "not a folder")
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("北约 5\n".encode("gbk"))
+    usage_error(synth.indexer(corpus, "--index", tmp_path / "ix", "--userdict", gbk),
+                f"--userdict {gbk}", "UTF-8")
+    usage_error(synth.indexer(corpus, "--index", tmp_path / "ix", "--userdict", tmp_path),
+                f"--userdict {tmp_path}", "folder")
+    usage_error(synth.indexer(corpus, "--index", tmp_path / "ix", "--report", tmp_path),
+                f"--report {tmp_path}", "folder")
+    usage_error(synth.indexer(corpus, "--index", tmp_path / "ix", "--workers", "0"),
+                "--workers", "at least 1")
+    assert not (tmp_path / "ix").exists()  # no run started
+
+
+def test_a_missing_corpus_leaves_no_index_folder_behind(tmp_path):
+    result = synth.indexer(tmp_path / "nowhere", "--index", tmp_path / "ix")
+    assert result.returncode == 4 and "corpus folder not found" in result.stderr
+    assert not (tmp_path / "ix").exists()
+
+
+def test_the_summary_counts_in_words_that_agree(corpus, tmp_path):
+    (corpus / "bad.md").write_text("---\ntitle: [oops\n---\n", encoding="utf-8")
+    result = synth.indexer(corpus, "--index", tmp_path / "ix")
+    assert result.returncode == 3
+    assert "1 file skipped" in result.stdout and "3 articles" in result.stdout
+
+
+def test_the_rebuild_hint_is_a_command_that_works(corpus, tmp_path):
+    index = tmp_path / "ix"
+    assert synth.indexer(corpus, "--index", index, "-q").returncode == 0
+    from search.storage import current_generation
+    meta_path = current_generation(index) / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["fingerprint"] = "0-old"
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    broken = subprocess.run([sys.executable, "-m", "search", "--index", str(index), "合成新闻"],
+                            cwd=tmp_path, env=synth.env(), capture_output=True, text=True,
+                            timeout=60)
+    assert broken.returncode == 1
+    command = broken.stderr.split("rebuild it with: ", 1)[1].strip()
+    # Run from another folder, as a user pasting it would: it must not build ./corpus.
+    fixed = subprocess.run(shlex.split(command), cwd=tmp_path, env=synth.env(),
+                           capture_output=True, text=True, timeout=120)
+    assert fixed.returncode == 0, fixed.stderr
+    assert synth.total(index, synth.q(1)) == 1
+    assert not (tmp_path / "index").exists()
