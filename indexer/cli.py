@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import json
+import signal
 import sys
-from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 
 from search.errors import IndexBusy, SearchError
 
 from .report import BuildReport
 from .arguments import parse_args
+from .run_report import report_data, write_report
 from .update import update_index
 
 __all__ = ["main", "EXIT_OK", "EXIT_PARTIAL", "EXIT_FAILED"]
@@ -19,7 +18,16 @@ __all__ = ["main", "EXIT_OK", "EXIT_PARTIAL", "EXIT_FAILED"]
 EXIT_OK = 0        # every file was read and indexed
 EXIT_PARTIAL = 3   # the index was built, but some files were skipped
 EXIT_FAILED = 4    # nothing usable was built; the previous index is untouched
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130   # Ctrl-C
+EXIT_TERMINATED = 143    # SIGTERM (128 + 15), as a cron job's timeout sends
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived: stop like Ctrl-C, so the report is still written."""
+
+
+def _on_sigterm(*_) -> None:
+    raise _Terminated()
 
 
 def _progress(items, total: int, label: str):
@@ -42,34 +50,11 @@ def _summary(r: BuildReport) -> str:
     return f"full build: {_n(r.indexed, 'file')} indexed; {tail}"
 
 
-def _report_data(r: BuildReport | None, status: int, error: str = "") -> dict:
-    data = {"mode": None, "reason": "", "corpus": None, "index": None, "generation": None,
-            "files": 0, "articles": 0, "indexed": 0, "updated": 0, "removed": 0,
-            "unchanged": 0, "duplicates": 0, "skipped": [], "warnings": [], "changes": None,
-            "seconds": 0.0}
-    if r is not None:
-        d = asdict(r)
-        data.update({k: d[k] for k in data if k in d and k not in ("skipped", "warnings")})
-        data["skipped"] = [{"path": p.path, "reason": p.reason} for p in r.problems]
-        data["warnings"] = [{"path": p.path, "reason": p.reason} for p in r.warnings]
-        data["changes"] = r.changes if r.mode == "update" else None
-        data["seconds"] = round(r.seconds, 3)
-    data["exit_status"] = status
-    data["error"] = error or None
-    data["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return data
-
-
-def _write_report(path: str, data: dict) -> bool:
-    target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
+def _write_report(path: str, data: dict) -> None:
     try:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(target)
-        return True
+        write_report(path, data)
     except OSError as exc:
         print(f"error: cannot write the report {path}: {exc.strerror or exc}", file=sys.stderr)
-        return False
 
 
 class _Run:
@@ -88,6 +73,12 @@ class _Run:
                 a.corpus, a.index, rebuild=a.rebuild, userdict=a.userdict,
                 keep_userdict=not a.no_userdict, naive_tz=a.tz, workers=a.workers,
                 progress=None if a.quiet or a.watch else _progress, lock_timeout=a.wait)
+        except (KeyboardInterrupt, _Terminated) as exc:
+            # --watch stops with status 0 when asked to, even in the middle of a run.
+            self.status = EXIT_OK if a.watch else EXIT_INTERRUPTED \
+                if isinstance(exc, KeyboardInterrupt) else EXIT_TERMINATED
+            self.record(None, "interrupted before the run finished; the index is as it was")
+            raise
         except IndexBusy as exc:
             error, busy = str(exc), True
         except (SearchError, OSError, UnicodeDecodeError) as exc:
@@ -99,11 +90,18 @@ class _Run:
         else:
             self._tell(report)
             self.status = EXIT_PARTIAL if report.problems else EXIT_OK
-        if a.report:
-            _write_report(a.report, _report_data(report, self.status, error))
+        self.record(report, error)
         if a.watch:
             a.rebuild = False  # --rebuild means the first run only
         return busy
+
+    def record(self, report: BuildReport | None, error: str = "") -> None:
+        """Write --report, if asked for, with this run's outcome and exit status."""
+        if self.args.report:
+            data = report_data(report, self.status, error)
+            data["corpus"] = data["corpus"] or str(self.args.corpus)
+            data["index"] = data["index"] or str(self.args.index)
+            _write_report(self.args.report, data)
 
     def _tell(self, r: BuildReport) -> None:
         a = self.args
@@ -128,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if not Path(args.corpus).is_dir():
             print(f"error: corpus folder not found: {args.corpus}", file=sys.stderr)
+            run.status = EXIT_FAILED
+            run.record(None, f"corpus folder not found: {args.corpus}")
             return EXIT_FAILED
         if not args.quiet:
             print(f"watching {args.corpus} (Ctrl-C to stop)", flush=True)
@@ -136,9 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print("stopped watching", flush=True)
         return EXIT_OK
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         run()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated):
         print("interrupted; the index is as it was before this run", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return run.status
     return run.status

@@ -74,3 +74,41 @@ def test_the_rebuild_hint_is_a_command_that_works(corpus, tmp_path):
     assert fixed.returncode == 0, fixed.stderr
     assert synth.total(index, synth.q(1)) == 1
     assert not (tmp_path / "index").exists()
+
+
+def _report(path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_an_interrupted_first_build_still_writes_its_report(corpus, tmp_path):
+    index, report = tmp_path / "ix", tmp_path / "out" / "r.json"
+    report.parent.mkdir()
+    result = synth.indexer(corpus, "--index", index, "--report", report,
+                           kill_at="full:after-commit=INT")
+    assert result.returncode == 130 and "Traceback" not in result.stderr
+    data = _report(report)
+    assert data["exit_status"] == 130 and "interrupted" in data["error"]
+    assert data["corpus"] == str(corpus) and not (index / "CURRENT").exists()
+    assert [p.name for p in report.parent.iterdir()] == ["r.json"]  # no temporary left
+
+
+@pytest.mark.parametrize("signal_name, status", [("INT", 130), ("TERM", 143)])
+def test_an_interrupted_update_replaces_the_last_success(corpus, tmp_path, signal_name, status):
+    index, report = tmp_path / "ix", tmp_path / "r.json"
+    assert synth.indexer(corpus, "--index", index, "--report", report).returncode == 0
+    assert _report(report)["exit_status"] == 0
+    synth.write(corpus, 9)
+    result = synth.indexer(corpus, "--index", index, "--report", report,
+                           kill_at=f"update:before-publish={signal_name}")
+    assert result.returncode == status and "Traceback" not in result.stderr
+    assert _report(report)["exit_status"] == status
+    assert synth.total(index, synth.q(9)) == 0  # the index is as it was
+
+
+def test_a_watch_that_cannot_start_writes_its_report(tmp_path):
+    report = tmp_path / "r.json"
+    result = synth.indexer(tmp_path / "nowhere", "--index", tmp_path / "ix", "--watch",
+                           "--report", report)
+    assert result.returncode == 4
+    data = _report(report)
+    assert data["exit_status"] == 4 and "not found" in data["error"]
