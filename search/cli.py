@@ -8,6 +8,7 @@ import re
 import sys
 from datetime import date, datetime
 
+from .categories import fold
 from .errors import QueryError, SearchError
 from .index import SORTS, ResultPage, open_index
 from .params import MAX_PER_PAGE
@@ -63,6 +64,12 @@ def _as_text(res: ResultPage, colour: bool, limit: int) -> str:
         if h.snippet_html:
             lines += wrap(_plain(h.snippet_html, colour), limit, "   ")
     return "\n".join(lines)
+
+
+def _no_such_category(name: str, known: list[str]) -> str:
+    near = [c for c in known if fold(name) in fold(c)][:5]
+    return f"no category named {name!r}" + (f"; did you mean {', '.join(near)}?" if near else
+                                            " (categories match whole names)")
 
 
 def _whole(low: int, high: int):
@@ -139,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     options, words = _split(sys.argv[1:] if argv is None else list(argv), p)
     args = p.parse_args(options)
     try:
-        res = open_index(args.index).search(
+        ix = open_index(args.index)
+        res = ix.search(
             " ".join(words), page=args.page, per_page=args.per_page,
             categories=args.category, since=args.since, until=args.until, sort=args.sort)
     except QueryError as exc:
@@ -148,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_INDEX
+    for name in res.unknown_categories:
+        print(f"note: {_no_such_category(name, ix.categories())}", file=sys.stderr)
     try:
         print(_as_json(res) if args.json else _as_text(res, use_colour(), columns()))
     except BrokenPipeError:  # piped into head: not an error

@@ -13,6 +13,7 @@ from pathlib import Path
 from whoosh import collectors, index as windex, query as wq, sorting
 
 from .analysis import Segmenter, normalize
+from .categories import category_filter
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .highlight import Highlighter
 from .params import SORTS, check_limit, check_search, rebuild_command
@@ -54,6 +55,8 @@ class ResultPage:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     took_ms: float = 0.0
+    # Categories asked for (filter or category:) that name none in the index.
+    unknown_categories: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -182,10 +185,11 @@ class Index:
         """Ranked, highlighted results; QueryError only for bad parameters."""
         q, categories = check_search(q, page, per_page, sort, categories)
         started = time.perf_counter()
-        flt = _filter(categories, since, until)
+        known, parsed = self.categories(), parse(q)
+        names, unknown = category_filter(categories, parsed, known)
+        flt = _filter(names, since, until)
         searcher = self._searcher()
-        parsed = parse(q)
-        wquery, mask = compile_query(parsed, self.segmenter, self.categories())
+        wquery, mask = compile_query(parsed, self.segmenter, known)
         limit = min(page * per_page, max(1, searcher.doc_count_all()))
         if sort == "relevance":
             top = collectors.TopCollector(limit, usequality=False)
@@ -202,7 +206,7 @@ class Index:
         return ResultPage(
             query=q, total=len(recorder.docnums), page=page, per_page=per_page, hits=hits,
             facets=_facets(searcher, recorder.docnums) if facets else {},
-            took_ms=(time.perf_counter() - started) * 1000)
+            took_ms=(time.perf_counter() - started) * 1000, unknown_categories=unknown)
 
     def _hit(self, r, marker: Highlighter | None) -> Hit:
         f = r.fields()
