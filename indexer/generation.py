@@ -90,7 +90,7 @@ def base_meta(report: BuildReport, manifest: Manifest) -> dict:
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return {
         "fingerprint": manifest.fingerprint, "built": now, "updated": now,
-        "mode": report.mode, "corpus": manifest.corpus, "files": report.files,
+        "mode": report.mode, "corpus": manifest.corpus, "tz": manifest.tz, "files": report.files,
         "articles": report.articles, "duplicates": report.duplicates,
         "skipped": len(report.problems),
     }

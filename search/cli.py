@@ -12,7 +12,6 @@ from .categories import fold
 from .errors import QueryError, SearchError
 from .index import SORTS, ResultPage, open_index
 from .params import MAX_PER_PAGE
-from .schema import CHINA_TZ
 from .terminal import columns, use_colour, wrap
 
 __all__ = ["main"]
@@ -57,7 +56,7 @@ def _as_text(res: ResultPage, colour: bool, limit: int) -> str:
     lines = [_headline(res)]
     first = (res.page - 1) * res.per_page
     for n, h in enumerate(res.hits, first + 1):
-        when = h.date.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if h.date else "no date"
+        when = h.date.strftime("%Y-%m-%d %H:%M") if h.date else "no date"  # index's zone
         lines.append("")
         lines += wrap(f"{n}. {_plain(h.title_html or html.escape(h.title), colour)}", limit)
         lines += wrap(f"{when} · {' / '.join(h.categories)} · {h.path}", limit, "   ")

@@ -7,7 +7,7 @@ from collections import Counter
 from itertools import chain
 import time
 from dataclasses import dataclass, field
-from datetime import date as date_cls, datetime, time as time_cls, timezone
+from datetime import date as date_cls, datetime, time as time_cls
 from pathlib import Path
 
 from whoosh import collectors, index as windex, query as wq, sorting
@@ -19,6 +19,7 @@ from .highlight import Highlighter
 from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, highlight_terms, parse
 from .schema import CHINA_TZ, fingerprint
+from .zones import in_zone, index_zone
 from .storage import current_generation, read_meta
 from .substring import Exhaustive
 
@@ -78,8 +79,8 @@ class Article:
     author: str
 
 
-def _as_utc(value, name: str, end: bool) -> int | None:
-    """Epoch seconds for a since/until bound; a bare date covers its whole day (CST)."""
+def _as_utc(value, name: str, end: bool, zone=CHINA_TZ) -> int | None:
+    """Epoch seconds for a since/until bound; a bare date covers its whole day (index zone)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -87,24 +88,25 @@ def _as_utc(value, name: str, end: bool) -> int | None:
             value = datetime.fromisoformat(value) if "T" in value or " " in value \
                 else date_cls.fromisoformat(value)
         except ValueError:
-            raise QueryError(f"{name}: not a date: {value!r} (expected YYYY-MM-DD)", name) from None
+            raise QueryError(f"{name}: not a date: {value!r} (expected YYYY-MM-DD)",
+                             name) from None
     if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+        dt = value if value.tzinfo else value.replace(tzinfo=zone)
     elif isinstance(value, date_cls):
-        dt = datetime.combine(value, time_cls.max if end else time_cls.min, CHINA_TZ)
+        dt = datetime.combine(value, time_cls.max if end else time_cls.min, zone)
     else:
         raise QueryError(f"{name}: expected a date or datetime, got {type(value).__name__}",
                          name)
     return int(dt.timestamp())
 
 
-def _filter(categories, since, until) -> wq.Query | None:
+def _filter(categories, since, until, zone=CHINA_TZ) -> wq.Query | None:
     parts: list[wq.Query] = []
     if categories:
         if isinstance(categories, str):
             categories = [categories]
         parts.append(wq.Or([wq.Term("category", c) for c in categories]))
-    lo, hi = _as_utc(since, "since", False), _as_utc(until, "until", True)
+    lo, hi = _as_utc(since, "since", False, zone), _as_utc(until, "until", True, zone)
     if lo is not None and hi is not None and lo > hi:
         raise QueryError("since: must not be later than until", "since")
     if lo is not None or hi is not None:
@@ -115,13 +117,6 @@ def _filter(categories, since, until) -> wq.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _date(stored) -> datetime | None:
-    if not stored:
-        return None
-    dt = datetime.fromisoformat(stored)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 class Index:
@@ -154,6 +149,7 @@ class Index:
         normalize("")  # builds the folding table now, not on the first query
         with self._lock:
             self.generation, self.meta, self.segmenter, self._ix = gen, meta, seg, whoosh_ix
+            self.tz = index_zone(meta)  # every date given and read in the index's zone
 
     def _searcher(self):
         gen = current_generation(self.path)
@@ -187,7 +183,7 @@ class Index:
         started = time.perf_counter()
         known, parsed = self.categories(), parse(q)
         names, unknown = category_filter(categories, parsed, known)
-        flt = _filter(names, since, until)
+        flt = _filter(names, since, until, self.tz)
         searcher = self._searcher()
         wquery, mask = compile_query(parsed, self.segmenter, known)
         limit = min(page * per_page, max(1, searcher.doc_count_all()))
@@ -213,7 +209,8 @@ class Index:
         title, body = f.get("title", ""), f.get("body", "")
         return Hit(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
-            title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
+            title=title, date=in_zone(f.get("date"), self.tz),
+            categories=list(f.get("categories", [])),
             author=f.get("author", ""),
             score=r.score if isinstance(r.score, float) else 0.0,
             title_html=marker.mark(title) if marker else html.escape(title),
@@ -230,7 +227,7 @@ class Index:
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=f.get("title", ""), body=f.get("body", ""),
             html=f.get("html") or "",
-            date=_date(f.get("date")), categories=list(f.get("categories", [])),
+            date=in_zone(f.get("date"), self.tz), categories=list(f.get("categories", [])),
             author=f.get("author", ""))
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
