@@ -64,8 +64,12 @@ def parser() -> argparse.ArgumentParser:
                             "per line; default: the one the index was built with)")
     dict_group.add_argument("--no-userdict", action="store_true",
                             help="drop the index's user dictionary (rebuilds the index)")
-    p.add_argument("--tz", type=_tz, default=DEFAULT_TZ,
-                   help="offset for dates written without one (default: +08:00)")
+    tz_group = p.add_mutually_exclusive_group()
+    tz_group.add_argument("--tz", type=_tz, metavar="OFFSET",
+                          help="UTC offset for dates written without one (default: the one the "
+                               "index was built with; +08:00 for a new index)")
+    tz_group.add_argument("--no-tz", action="store_const", dest="tz", const=DEFAULT_TZ,
+                          help="go back to the default offset, +08:00 (rebuilds the index)")
     p.add_argument("--workers", type=_workers, metavar="N",
                    help="worker processes (default: up to 2)")
     p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",

@@ -36,6 +36,7 @@ from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.storage import META_NAME, current_generation, read_meta
+from search.zones import zone_named
 
 from .build import full_build
 from .generation import (base_meta, finish_generation, next_generation, run_manifest,
@@ -54,13 +55,14 @@ __all__ = ["update_index"]
 
 def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
                  rebuild: bool = False, userdict: str | os.PathLike | None = None,
-                 keep_userdict: bool = True, naive_tz: tzinfo = DEFAULT_TZ,
+                 keep_userdict: bool = True, naive_tz: tzinfo | None = None,
                  workers: int | None = None, limitmb: int = 256,
                  progress: Progress | None = None, lock_timeout: float = 0) -> BuildReport:
     """Update the index of ``corpus`` in ``index_dir`` (a full build when needed or asked).
 
     Without ``userdict``, the dictionary the index was built with is kept
-    (unless ``keep_userdict`` is false).
+    (unless ``keep_userdict`` is false); without ``naive_tz``, so is its time
+    zone for dates written without one (``DEFAULT_TZ`` for a new index).
     """
     started = time.perf_counter()
     root, index_dir = Path(corpus), Path(index_dir)
@@ -72,6 +74,7 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
         if seg is None:
             userdict = _stored_userdict(index_dir) if keep_userdict else None
             seg = Segmenter(userdict)
+        naive_tz = naive_tz or _stored_tz(index_dir) or DEFAULT_TZ
         scanned_ns = time.time_ns()
         files, notes = scan_corpus(root)
         report = BuildReport(corpus=str(root), index=str(index_dir), files=len(files),
@@ -97,6 +100,18 @@ def _stored_userdict(index_dir: Path) -> str | None:
     except IndexNotFound:
         return None
     return str(path) if path.is_file() else None
+
+
+def _stored_tz(index_dir: Path) -> tzinfo | None:
+    try:
+        live = current_generation(index_dir)
+        name = read_meta(live).get("tz")
+    except IndexNotFound:
+        return None
+    if name is None:  # built before meta named it
+        manifest = load_manifest(live)
+        name = manifest.tz if manifest else None
+    return zone_named(name)
 
 
 def _live_state(index_dir: Path, root: Path, seg: Segmenter, naive_tz: tzinfo

@@ -6,19 +6,24 @@ from datetime import datetime, timedelta, timezone
 
 from .schema import CHINA_TZ
 
-__all__ = ["index_zone", "in_zone"]
+__all__ = ["index_zone", "in_zone", "zone_named"]
 
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 
 
-def index_zone(meta: dict) -> timezone:
-    """The zone named in an index's meta ('+09:00'); China time for indexes that name none."""
-    m = _OFFSET.fullmatch(str(meta.get("tz") or ""))
+def zone_named(name) -> timezone | None:
+    """'+09:00' (as the manifest and meta write it) -> that zone; None for anything else."""
+    m = _OFFSET.fullmatch(str(name or ""))
     if not m:
-        return CHINA_TZ
+        return None
     minutes = int(m.group(2)) * 60 + int(m.group(3))
     offset = timedelta(minutes=-minutes if m.group(1) == "-" else minutes)
     return CHINA_TZ if offset == CHINA_TZ.utcoffset(None) else timezone(offset)
+
+
+def index_zone(meta: dict) -> timezone:
+    """The zone named in an index's meta; China time for indexes that name none."""
+    return zone_named(meta.get("tz")) or CHINA_TZ
 
 
 def in_zone(stored: str | None, zone: timezone) -> datetime | None:

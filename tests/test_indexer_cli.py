@@ -112,3 +112,20 @@ def test_a_watch_that_cannot_start_writes_its_report(tmp_path):
     assert result.returncode == 4
     data = _report(report)
     assert data["exit_status"] == 4 and "not found" in data["error"]
+
+
+def test_tz_is_remembered_until_changed(corpus, tmp_path):
+    import search
+
+    index = tmp_path / "ix"
+    assert synth.indexer(corpus, "--index", index, "--tz", "+09:00", "-q").returncode == 0
+    synth.write(corpus, 7)
+    plain = synth.indexer(corpus, "--index", index)
+    assert plain.returncode == 0, plain.stderr
+    assert "updated: 1 added" in plain.stdout and "time zone" not in plain.stderr
+    hit = search.open_index(index).search(synth.q(7)).hits[0]
+    assert hit.date.isoformat() == "2022-03-01T08:00:00+09:00"
+    back = synth.indexer(corpus, "--index", index, "--no-tz")
+    assert back.returncode == 0 and "time zone" in back.stderr and "full build" in back.stdout
+    hit = search.open_index(index).search(synth.q(7)).hits[0]
+    assert hit.date.isoformat() == "2022-03-01T08:00:00+08:00"
