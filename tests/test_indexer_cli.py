@@ -129,3 +129,25 @@ def test_tz_is_remembered_until_changed(corpus, tmp_path):
     assert back.returncode == 0 and "time zone" in back.stderr and "full build" in back.stdout
     hit = search.open_index(index).search(synth.q(7)).hits[0]
     assert hit.date.isoformat() == "2022-03-01T08:00:00+08:00"
+
+
+def test_the_warnings_the_readme_promises(corpus, tmp_path):
+    text = synth.article(50)
+    (corpus / "bom.md").write_bytes(b"\xef\xbb\xbf" + synth.article(51).encode("utf-8"))
+    (corpus / "crlf.md").write_bytes(synth.article(52).replace("\n", "\r\n").encode("utf-8"))
+    listed = text.replace(f"title: '{synth.title(50)}'", "title:\n- 列表标题甲\n- 列表标题乙")
+    (corpus / "list.md").write_text(listed, encoding="utf-8")
+    (corpus / "UPPER.MD").write_text(synth.article(53), encoding="utf-8")
+    report = tmp_path / "r.json"
+    result = synth.indexer(corpus, "--index", tmp_path / "ix", "--report", report)
+    assert result.returncode == 0, result.stderr
+    warned = {w["path"]: w["reason"] for w in _report(report)["warnings"]}
+    assert "byte-order mark" in warned["bom.md"]
+    assert "CRLF" in warned["crlf.md"]
+    assert "list" in warned["list.md"]
+    assert ".md" in warned["UPPER.MD"] and "not read" in warned["UPPER.MD"]
+    for path in ("bom.md", "crlf.md", "list.md", "UPPER.MD"):
+        assert f"warning {path}: " in result.stderr
+    assert synth.total(tmp_path / "ix", "列表标题甲 列表标题乙") == 1  # still indexed
+    assert synth.total(tmp_path / "ix", synth.q(52)) == 1
+    assert "warning 000/" not in result.stderr  # ordinary files are not warned about
