@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     options, words = _split(sys.argv[1:] if argv is None else list(argv), p)
     args = p.parse_args(options)
     try:
-        ix = open_index(args.index)
+        ix = open_index(args.index, lazy=True)  # a phrase need not wait for jieba
         res = ix.search(
             " ".join(words), page=args.page, per_page=args.per_page,
             categories=args.category, since=args.since, until=args.until, sort=args.sort)

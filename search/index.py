@@ -122,8 +122,9 @@ def _filter(categories, since, until, zone=CHINA_TZ) -> wq.Query | None:
 class Index:
     """A searchable index; share one per process, it is safe across threads."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lazy: bool = False):
         self.path = Path(path)
+        self._lazy = lazy  # load jieba on the first query that needs it, not now
         self._local = threading.local()
         self._lock = threading.RLock()  # _searcher holds it while _open runs
         self._open(current_generation(self.path))
@@ -145,7 +146,8 @@ class Index:
         old = getattr(self, "segmenter", None)
         if old is not None and old.fingerprint == seg.fingerprint:
             seg = old  # same dictionaries: keep the loaded jieba (0.7 s to load again)
-        seg.initialize()
+        if not self._lazy:
+            seg.initialize()
         normalize("")  # builds the folding table now, not on the first query
         with self._lock:
             self.generation, self.meta, self.segmenter, self._ix = gen, meta, seg, whoosh_ix
@@ -286,6 +288,10 @@ def _facets(searcher, docnums: list[int]) -> dict[str, dict[str, int]]:
     }
 
 
-def open_index(path: str | Path = "index") -> Index:
-    """Open the index at ``path``; IndexNotFound or IndexMismatch if unusable."""
-    return Index(path)
+def open_index(path: str | Path = "index", lazy: bool = False) -> Index:
+    """Open the index at ``path``; IndexNotFound or IndexMismatch if unusable.
+
+    ``lazy``: load jieba's dictionary (the bulk of opening) only when a query
+    needs words segmented, as a one-query command does; a server leaves it false.
+    """
+    return Index(path, lazy)

@@ -128,3 +128,30 @@ def test_lines_fit_the_terminal(index, columns):
     assert len(lines) > 12 and max(map(_columns, lines)) <= columns
     text = "".join(line.strip() for line in lines)
     assert synth.title(2) in text  # wrapping loses nothing
+
+
+_COUNT_LOADS = """
+import runpy, sys, jieba
+loads = []
+real = jieba.Tokenizer.initialize
+def counted(self, *a, **kw):
+    loads.append(1)
+    return real(self, *a, **kw)
+jieba.Tokenizer.initialize = counted
+sys.argv = ["search"] + sys.argv[1:]
+try:
+    runpy.run_module("search", run_name="__main__")
+finally:
+    print("jieba loads:", len(loads), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("query, loads", [
+    (synth.q(2), 0), ("", 0), ("合", 0), ("category:快讯", 0), ("合成新闻 会议", 1)])
+def test_jieba_loads_only_for_a_query_that_needs_words(index, query, loads):
+    out = subprocess.run([sys.executable, "-c", _COUNT_LOADS, "--index", str(index), "--json",
+                          query], cwd=synth.ROOT, env=synth.env(), capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["total"] >= 1
+    assert f"jieba loads: {loads}" in out.stderr
