@@ -131,10 +131,13 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_FAILED
         if not args.quiet:
             print(f"watching {args.corpus} (Ctrl-C to stop)", flush=True)
-        watch(args.corpus, run, quiet=args.debounce, longest=max(10.0, 5 * args.debounce),
-              log=lambda m: print(m, file=sys.stderr))
+        gone = watch(args.corpus, run, quiet=args.debounce, longest=max(10.0, 5 * args.debounce),
+                     log=lambda m: print(m, file=sys.stderr))
         if not args.quiet:
             print("stopped watching", flush=True)
+        if gone:  # a cron job or supervisor must see that there is nothing left to watch
+            print(f"error: stopped with the corpus folder {args.corpus} gone", file=sys.stderr)
+            return EXIT_FAILED
         return EXIT_OK
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
