@@ -151,3 +151,26 @@ def test_the_warnings_the_readme_promises(corpus, tmp_path):
     assert synth.total(tmp_path / "ix", "列表标题甲 列表标题乙") == 1  # still indexed
     assert synth.total(tmp_path / "ix", synth.q(52)) == 1
     assert "warning 000/" not in result.stderr  # ordinary files are not warned about
+
+
+def test_an_update_of_a_large_share_rebuilds_and_says_so(tmp_path):
+    from indexer.update import REBUILD_MIN_FILES, REBUILD_SHARE
+
+    corpus, index = tmp_path / "corpus", tmp_path / "ix"
+    total = int(REBUILD_MIN_FILES / REBUILD_SHARE) + 50
+    synth.write_corpus(corpus, range(total))
+    assert synth.indexer(corpus, "--index", index, "-q", timeout=600).returncode == 0
+    small = REBUILD_MIN_FILES // 5
+    for n in range(small):
+        synth.write(corpus, n, head=f"小改标题{n}号")
+    synth.age(corpus)
+    update = synth.indexer(corpus, "--index", index, timeout=600)
+    assert update.returncode == 0 and f"updated: 0 added, {small} changed" in update.stdout
+    big = int(total * REBUILD_SHARE) + 10
+    for n in range(big):
+        synth.write(corpus, n, head=f"大改过的标题{n}号，长长长长长")  # another size
+    synth.age(corpus)
+    rebuild = synth.indexer(corpus, "--index", index, timeout=600)
+    assert rebuild.returncode == 0, rebuild.stderr
+    assert "full build:" in rebuild.stdout and f"{big} of {total} files changed" in rebuild.stderr
+    assert synth.total(index, "大改过的标题") == big and synth.total(index, "小改标题") == 0
