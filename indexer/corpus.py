@@ -15,6 +15,7 @@ import yaml
 from .clean import html_to_text
 from .dates import DEFAULT_TZ, parse_date
 from .errors import CorpusNotFound
+from .oddities import byte_notes, meta_notes, name_note
 
 __all__ = ["Article", "Problem", "find_files", "scan_corpus", "read_bytes", "parse_article",
            "read_article", "iter_articles", "MAX_FILE_BYTES"]
@@ -75,6 +76,8 @@ def scan_corpus(root: str | os.PathLike) -> tuple[list[Path], list[Problem]]:
                 notes.append(Problem(_rel(root, here / name), _link_note(here / name), False))
         dirs.sort()
         found.extend(here / f for f in files if f.endswith(".md"))
+        notes.extend(Problem(_rel(root, here / f), name_note(f), False)
+                     for f in sorted(files) if name_note(f))
     return sorted(found), notes
 
 
@@ -196,6 +199,7 @@ def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAUL
         text, encoding = _decode(data)
         if encoding:
             notes.append(Problem(rel, f"not UTF-8; decoded as {encoding}", False))
+        notes.extend(Problem(rel, reason, False) for reason in byte_notes(data))
         meta, content = _split(text.replace("\r\n", "\n"), rel)
     except ValueError as exc:
         return None, notes + [Problem(rel, str(exc))]
@@ -205,6 +209,7 @@ def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAUL
 def _article(rel: str, path: Path, meta: dict, content: str, naive_tz: tzinfo,
              notes: list[Problem]) -> Article:
     title = _text(meta.get("title")) or path.stem
+    notes.extend(Problem(rel, reason, False) for reason in meta_notes(meta))
     date = None
     if meta.get("date") is None:
         notes.append(Problem(rel, "no date", False))

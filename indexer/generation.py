@@ -31,14 +31,15 @@ from .report import BuildReport
 __all__ = ["base_meta", "finish_generation", "next_generation", "run_manifest",
            "toc_generation", "checkpoint"]
 
-# Test hook: NEWSEARCH_KILL_AT=<mode>:<point> makes the indexer SIGKILL itself
-# there, so crash tests can stop a real process at an exact step.
+# Test hook: NEWSEARCH_KILL_AT=<mode>:<point>[=INT|TERM] makes the indexer send
+# itself SIGKILL (or that signal) there, so tests can stop a real process at an exact step.
 _KILL_ENV = "NEWSEARCH_KILL_AT"
 
 
 def checkpoint(point: str) -> None:
-    if os.environ.get(_KILL_ENV) == point:
-        os.kill(os.getpid(), signal.SIGKILL)
+    wanted, _, name = os.environ.get(_KILL_ENV, "").partition("=")
+    if wanted == point:
+        os.kill(os.getpid(), getattr(signal, f"SIG{name or 'KILL'}"))
 
 
 def run_manifest(root: Path, seg: Segmenter, naive_tz: tzinfo, scanned_ns: int) -> Manifest:
@@ -89,7 +90,7 @@ def base_meta(report: BuildReport, manifest: Manifest) -> dict:
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return {
         "fingerprint": manifest.fingerprint, "built": now, "updated": now,
-        "mode": report.mode, "corpus": manifest.corpus, "files": report.files,
+        "mode": report.mode, "corpus": manifest.corpus, "tz": manifest.tz, "files": report.files,
         "articles": report.articles, "duplicates": report.duplicates,
         "skipped": len(report.problems),
     }

@@ -87,14 +87,32 @@ def _observer(root: Path, handler: _Changes, log: Callable[[str], None]):
         return observer
 
 
+def _identity(root: Path) -> tuple[int, int] | None:
+    """The corpus folder's (device, inode), or None while it is missing."""
+    try:
+        st = root.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if os.path.isdir(root) else None
+
+
+def _rearm(observer, root: Path, handler: _Changes, log: Callable[[str], None]):
+    """A new observer on ``root``: the old one watched a folder that is gone."""
+    observer.stop()
+    observer.join(timeout=5)
+    return _observer(root, handler, log)
+
+
 def watch(corpus: str | os.PathLike, update: Callable[[], bool], *, quiet: float = QUIET_S,
           longest: float = LONGEST_S, rescan: float = RESCAN_S,
-          stop: threading.Event | None = None, log: Callable[[str], None] = print) -> None:
+          stop: threading.Event | None = None, log: Callable[[str], None] = print) -> bool:
     """Run ``update`` now and after every settled batch of changes, until ``stop`` is set.
 
     ``update`` returns True when it could not run (the index was busy) and
     should be tried again shortly. SIGTERM sets ``stop``; Ctrl-C interrupts.
-    Returns normally either way.
+    A corpus folder that is deleted is waited for, and watched again when it
+    comes back; one gone for ``rescan`` seconds ends the watch. Returns False
+    normally, True when the watch ended with the corpus folder gone.
     """
     root = Path(corpus)
     stop = stop or threading.Event()
@@ -103,9 +121,25 @@ def watch(corpus: str | os.PathLike, update: Callable[[], bool], *, quiet: float
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     observer = _observer(root, handler, log)
+    ident, gone_since = _identity(root), None
     try:
         next_run = time.monotonic()  # first update right away
         while not stop.is_set():
+            now_ident = _identity(root)
+            if now_ident is None:
+                if gone_since is None:
+                    gone_since = time.monotonic()
+                    log(f"note: the corpus folder {root} is gone; waiting for it to come back")
+                elif time.monotonic() - gone_since > rescan:
+                    log(f"error: the corpus folder {root} has been gone for {rescan:.0f} s; "
+                        "stopping")
+                    return True
+                stop.wait(0.5)
+                continue
+            if gone_since is not None or now_ident != ident:
+                observer, ident, gone_since = _rearm(observer, root, handler, log), now_ident, None
+                log(f"note: the corpus folder {root} is back; watching it again")
+                next_run = time.monotonic()
             if handler.pending.is_set():
                 wait = handler.settled(quiet, longest)
                 if wait <= 0:
@@ -125,3 +159,4 @@ def watch(corpus: str | os.PathLike, update: Callable[[], bool], *, quiet: float
         observer.join(timeout=5)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+    return _identity(root) is None

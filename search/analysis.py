@@ -251,6 +251,8 @@ class Segmenter:
 
     def words(self, norm: str) -> list[str]:
         """Precise-mode words of normalised text that carry letters or digits."""
+        if len(norm) <= 1:  # nothing to segment: no need to load the dictionary
+            return [norm] if _RUN.search(norm) else []
         self.initialize()
         return [w for w in self.tokenizer.cut(norm) if _RUN.search(w)]
 

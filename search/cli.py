@@ -6,20 +6,29 @@ import html
 import json
 import re
 import sys
+from datetime import date, datetime
 
-from .errors import SearchError
+from .categories import fold
+from .errors import QueryError, SearchError
 from .index import SORTS, ResultPage, open_index
-from .schema import CHINA_TZ
+from .params import MAX_PER_PAGE
+from .terminal import columns, use_colour, wrap
 
 __all__ = ["main"]
 
+EXIT_OK, EXIT_NO_INDEX, EXIT_USAGE = 0, 1, 2
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_BOLD_YELLOW, _RESET = "\x1b[1;33m", "\x1b[0m"
+# The library's parameter names, as this command spells them.
+_OPTION = {"q": "QUERY", "categories": "--category", "per_page": "--per-page"}
 
 
 def _plain(fragment: str, colour: bool) -> str:
     """Our escaped, <mark>ed HTML as terminal text (bold yellow when a tty)."""
-    fragment = _MARK.sub(r"\x1b[1;33m\1\x1b[0m" if colour else r"\1", fragment)
+    # A function, not a template: the escape codes must not be read as regex escapes.
+    fragment = _MARK.sub(lambda m: f"{_BOLD_YELLOW}{m.group(1)}{_RESET}" if colour
+                         else m.group(1), fragment)
     return html.unescape(_TAG.sub("", fragment))
 
 
@@ -34,39 +43,122 @@ def _as_json(res: ResultPage) -> str:
                        "hits": hits, "facets": res.facets}, ensure_ascii=False, indent=1)
 
 
-def _as_text(res: ResultPage, colour: bool) -> str:
-    lines = [f"{res.total} results ({res.took_ms:.0f} ms)"]
+def _headline(res: ResultPage) -> str:
+    count = f"{res.total} result{'' if res.total == 1 else 's'} ({res.took_ms:.0f} ms)"
+    if res.total and not res.hits:
+        return f"{count}; page {res.page} is past the end: the last is page {res.pages}"
+    if res.pages > 1:
+        return f"{count}, page {res.page} of {res.pages}"
+    return count
+
+
+def _as_text(res: ResultPage, colour: bool, limit: int) -> str:
+    lines = [_headline(res)]
     first = (res.page - 1) * res.per_page
     for n, h in enumerate(res.hits, first + 1):
-        when = h.date.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if h.date else "no date"
-        lines.append(f"\n{n}. {_plain(h.title_html or html.escape(h.title), colour)}")
-        lines.append(f"   {when} · {' / '.join(h.categories)} · {h.path}")
+        when = h.date.strftime("%Y-%m-%d %H:%M") if h.date else "no date"  # index's zone
+        lines.append("")
+        lines += wrap(f"{n}. {_plain(h.title_html or html.escape(h.title), colour)}", limit)
+        lines += wrap(f"{when} · {' / '.join(h.categories)} · {h.path}", limit, "   ")
         if h.snippet_html:
-            lines.append(f"   {_plain(h.snippet_html, colour)}")
+            lines += wrap(_plain(h.snippet_html, colour), limit, "   ")
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m search", description="Search the index.")
-    p.add_argument("query", nargs="+", help="query text (words, OR, -word, \"phrase\", title:, category:)")
-    p.add_argument("--index", default="index", help="index folder (default: index)")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--per-page", type=int, default=10)
-    p.add_argument("--sort", choices=SORTS, default="relevance")
-    p.add_argument("--category", action="append", help="only this category (repeatable)")
-    p.add_argument("--since", help="YYYY-MM-DD")
-    p.add_argument("--until", help="YYYY-MM-DD")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    args = p.parse_args(argv)
+def _no_such_category(name: str, known: list[str]) -> str:
+    near = [c for c in known if fold(name) in fold(c)][:5]
+    return f"no category named {name!r}" + (f"; did you mean {', '.join(near)}?" if near else
+                                            " (categories match whole names)")
+
+
+def _whole(low: int, high: int):
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low} to {high}, not {value}")
+        return value
+    return check
+
+
+def _day(text: str) -> str:
     try:
-        res = open_index(args.index).search(
-            " ".join(args.query), page=args.page, per_page=args.per_page,
+        (datetime if "T" in text or " " in text else date).fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date: {text!r} (expected YYYY-MM-DD, e.g. 2022-05-18)") from None
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m search", allow_abbrev=False,
+        description="Search the index. Options may come before, after or between the query "
+                    "words; a word starting with - (like -会见) is query text that excludes it, "
+                    "and everything after -- is query text.",
+        epilog="Exit status: 0 when the search ran (even with no results), 1 when there is no "
+               "usable index, 2 for a bad command line. Colour on a terminal unless NO_COLOR "
+               "is set.")
+    p.add_argument("query", nargs="*", metavar="QUERY",
+                   help='query text: words (all must match), "a phrase", OR, -word or NOT word, '
+                        "title:word, category:name (no QUERY: every article, within the filters)")
+    p.add_argument("--index", default="index", metavar="DIR", help="index folder (default: index)")
+    p.add_argument("--page", type=_whole(1, 2 ** 31), default=1, metavar="N",
+                   help="page of results (default: 1)")
+    p.add_argument("--per-page", type=_whole(1, MAX_PER_PAGE), default=10, metavar="N",
+                   help=f"results a page, 1 to {MAX_PER_PAGE} (default: 10)")
+    p.add_argument("--sort", choices=SORTS, default="relevance")
+    p.add_argument("--category", action="append", metavar="NAME",
+                   help="only this category (repeatable: any of them)")
+    p.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="from this day on")
+    p.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="up to this day, inclusive")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return p
+
+
+def _split(argv: list[str], p: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
+    """(options, query words): -word is query text, not an unknown option."""
+    takes_value = {s: a.nargs != 0 for a in p._actions for s in a.option_strings}
+    options, words, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            words.extend(argv[i + 1:])
+            break
+        flag = arg.split("=", 1)[0]
+        if flag in takes_value or arg.startswith("--"):
+            # Unknown --options go to argparse, which says they are unknown.
+            options.append(arg)
+            if takes_value.get(flag) and "=" not in arg and i + 1 < len(argv):
+                options.append(argv[i + 1])
+                i += 1
+        else:
+            words.append(arg)
+        i += 1
+    return options, words
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _parser()
+    options, words = _split(sys.argv[1:] if argv is None else list(argv), p)
+    args = p.parse_args(options)
+    try:
+        ix = open_index(args.index, lazy=True)  # a phrase need not wait for jieba
+        res = ix.search(
+            " ".join(words), page=args.page, per_page=args.per_page,
             categories=args.category, since=args.since, until=args.until, sort=args.sort)
+    except QueryError as exc:
+        name = _OPTION.get(exc.param or "", f"--{exc.param}")
+        p.error(f"{name}: {str(exc).split(': ', 1)[-1]}")
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_NO_INDEX
+    for name in res.unknown_categories:
+        print(f"note: {_no_such_category(name, ix.categories())}", file=sys.stderr)
     try:
-        print(_as_json(res) if args.json else _as_text(res, sys.stdout.isatty()))
+        print(_as_json(res) if args.json else _as_text(res, use_colour(), columns()))
     except BrokenPipeError:  # piped into head: not an error
         sys.stderr.close()
-    return 0
+    return EXIT_OK

@@ -5,7 +5,7 @@ import html
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date as date_cls, datetime, time as time_cls, timezone
+from datetime import date as date_cls, datetime, time as time_cls
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +13,15 @@ from whoosh import index as windex
 
 from .analysis import Segmenter, normalize
 from .cache import ResultCache
+from .categories import category_filter
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
+from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, highlight_terms, parse
 from .results import allowed, facet_counts, top
 from .schema import CHINA_TZ, fingerprint
+from .zones import in_zone, index_zone
 from .storage import current_generation, read_meta
 from .roundups import matched_item
 from .tables import Tables
@@ -26,7 +29,6 @@ from .titles import display_title
 
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
 
-SORTS = ("relevance", "newest", "oldest")
 USERDICT_NAME = "userdict.txt"
 
 
@@ -59,6 +61,8 @@ class ResultPage:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     took_ms: float = 0.0
+    # Categories asked for (filter or category:) that name none in the index.
+    unknown_categories: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -81,8 +85,8 @@ class Article:
     display_title: str = ""
 
 
-def _as_utc(value, name: str, end: bool) -> int | None:
-    """Epoch seconds for a since/until bound; a bare date covers its whole day (CST)."""
+def _as_utc(value, name: str, end: bool, zone=CHINA_TZ) -> int | None:
+    """Epoch seconds for a since/until bound; a bare date covers its whole day (index zone)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -90,28 +94,20 @@ def _as_utc(value, name: str, end: bool) -> int | None:
             value = datetime.fromisoformat(value) if "T" in value or " " in value \
                 else date_cls.fromisoformat(value)
         except ValueError:
-            raise QueryError(f"{name}: not a date: {value!r}", name) from None
+            raise QueryError(f"{name}: not a date: {value!r} (expected YYYY-MM-DD)",
+                             name) from None
     if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+        dt = value if value.tzinfo else value.replace(tzinfo=zone)
     elif isinstance(value, date_cls):
-        dt = datetime.combine(value, time_cls.max if end else time_cls.min, CHINA_TZ)
+        dt = datetime.combine(value, time_cls.max if end else time_cls.min, zone)
     else:
         raise QueryError(f"{name}: expected a date or datetime, got {type(value).__name__}",
                          name)
     return int(dt.timestamp())
 
 
-def _validate(page, per_page, sort) -> None:
-    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-        raise QueryError(f"page: must be a whole number >= 1, got {page!r}", "page")
-    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 1000:
-        raise QueryError(f"per_page: must be between 1 and 1000, got {per_page!r}", "per_page")
-    if sort not in SORTS:
-        raise QueryError(f"sort: must be one of {', '.join(SORTS)}; got {sort!r}", "sort")
-
-
-def _bounds(since, until) -> tuple[int | None, int | None]:
-    lo, hi = _as_utc(since, "since", False), _as_utc(until, "until", True)
+def _bounds(since, until, zone=CHINA_TZ) -> tuple[int | None, int | None]:
+    lo, hi = _as_utc(since, "since", False, zone), _as_utc(until, "until", True, zone)
     if lo is not None and hi is not None and lo > hi:
         raise QueryError("since: must not be later than until", "since")
     return lo, hi
@@ -136,18 +132,12 @@ def _nbytes(result) -> int:
     return sum(a.nbytes for a in result)
 
 
-def _date(stored) -> datetime | None:
-    if not stored:
-        return None
-    dt = datetime.fromisoformat(stored)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
 class Index:
     """A searchable index; share one per process, it is safe across threads."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lazy: bool = False):
         self.path = Path(path)
+        self._lazy = lazy  # load jieba on the first query that needs it, not now
         self._local = threading.local()
         self._lock = threading.RLock()  # _searcher holds it while _open runs
         self._open(current_generation(self.path))
@@ -161,7 +151,7 @@ class Index:
             raise IndexMismatch(
                 f"index at {self.path} was built with different analysis "
                 f"({meta.get('fingerprint')} != {expected}); rebuild it with: "
-                f"python -m indexer --rebuild")
+                f"{rebuild_command(meta.get('corpus'), self.path)}")
         try:
             whoosh_ix = windex.open_dir(str(gen))
         except Exception as exc:  # Whoosh raises many kinds on a damaged folder
@@ -169,13 +159,15 @@ class Index:
         old = getattr(self, "segmenter", None)
         if old is not None and old.fingerprint == seg.fingerprint:
             seg = old  # same dictionaries: keep the loaded jieba (0.7 s to load again)
-        seg.initialize()
+        if not self._lazy:
+            seg.initialize()
         normalize("")  # builds the folding table now, not on the first query
         with whoosh_ix.searcher() as searcher:
             tables = Tables.load(searcher, gen)
         with self._lock:
             self.generation, self.meta, self.segmenter = gen, meta, seg
             self._ix, self._tables = whoosh_ix, tables
+            self.tz = index_zone(meta)  # every date given and read in the index's zone
             # Read as one: a searcher, its tables and the cache of its results.
             self._current = (whoosh_ix, tables, ResultCache())
 
@@ -210,16 +202,15 @@ class Index:
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
                facets: bool = True) -> ResultPage:
         """Ranked, highlighted results; QueryError only for bad parameters."""
-        _validate(page, per_page, sort)
+        q, categories = check_search(q, page, per_page, sort, categories)
         started = time.perf_counter()
-        lo, hi = _bounds(since, until)
-        if isinstance(categories, str):
-            categories = [categories]
         searcher, tables, cache = self._state()
-        parsed = parse(q if isinstance(q, str) else "")
-        wquery, mask = compile_query(parsed, self.segmenter, tables.cat_names)
+        known, parsed = list(tables.cat_names), parse(q)
+        names, unknown = category_filter(categories, parsed, known)
+        lo, hi = _bounds(since, until, self.tz)
+        wquery, mask = compile_query(parsed, self.segmenter, known)
         docs, scores = _matches(searcher, tables, cache, wquery, mask,
-                                allowed(tables, categories, lo, hi))
+                                allowed(tables, names, lo, hi))
         limit = min(page * per_page, max(1, tables.doc_count_all))
         order = top(docs, scores, tables, sort, limit)[(page - 1) * per_page:]
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
@@ -229,14 +220,15 @@ class Index:
         return ResultPage(
             query=q, total=len(docs), page=page, per_page=per_page, hits=hits,
             facets=facet_counts(docs, tables) if facets else {},
-            took_ms=(time.perf_counter() - started) * 1000)
+            took_ms=(time.perf_counter() - started) * 1000, unknown_categories=unknown)
 
     def _hit(self, f: dict, score: float, marker: Highlighter | None) -> Hit:
         title, body = f.get("title", ""), f.get("body", "")
         shown, item = display_title(title), matched_item(title, body, marker)
         return Hit(
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
-            title=title, date=_date(f.get("date")), categories=list(f.get("categories", [])),
+            title=title, date=in_zone(f.get("date"), self.tz),
+            categories=list(f.get("categories", [])),
             author=f.get("author", ""),
             score=score,
             title_html=marker.mark(shown) if marker else html.escape(shown),
@@ -254,11 +246,12 @@ class Index:
             id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
             title=f.get("title", ""), body=f.get("body", ""),
             html=f.get("html") or "",
-            date=_date(f.get("date")), categories=list(f.get("categories", [])),
+            date=in_zone(f.get("date"), self.tz), categories=list(f.get("categories", [])),
             author=f.get("author", ""), display_title=display_title(f.get("title", "")))
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles sharing the most title words with this one."""
+        check_limit(limit)
         art = self.get(article_id)
         if art is None:
             return []
@@ -270,6 +263,10 @@ class Index:
         return [h for h in res.hits if h.id != article_id][:limit]
 
 
-def open_index(path: str | Path = "index") -> Index:
-    """Open the index at ``path``; IndexNotFound or IndexMismatch if unusable."""
-    return Index(path)
+def open_index(path: str | Path = "index", lazy: bool = False) -> Index:
+    """Open the index at ``path``; IndexNotFound or IndexMismatch if unusable.
+
+    ``lazy``: load jieba's dictionary (the bulk of opening) only when a query
+    needs words segmented, as a one-query command does; a server leaves it false.
+    """
+    return Index(path, lazy)

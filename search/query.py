@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import Segmenter, is_searchable, normalize, word_runs
+from .categories import resolve
 from .schema import TITLE_LIMIT
 from .substring import Rarest, Substring
 
@@ -126,9 +127,7 @@ def _anywhere(norm: str, title_only: bool = False, boost: float = 1.0) -> wq.Que
 
 
 def _category(text: str, categories: list[str]) -> wq.Query:
-    norm = normalize(text).strip()
-    exact = [c for c in categories if normalize(c) == norm]
-    names = exact or [c for c in categories if norm and norm in normalize(c)]
+    names, _ = resolve([text], categories)
     if not names:
         return wq.NullQuery
     return wq.Or([wq.Term("category", c) for c in names])

@@ -40,4 +40,5 @@ def search_json() -> Response:
         "hits": [hit_json(h) for h in result.hits],
         "facets": {"categories": result.facets.get("categories", {}),
                    "years": result.facets.get("years", {})},
+        "unknown_categories": result.unknown_categories,
     })
