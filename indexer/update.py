@@ -193,6 +193,16 @@ def _update(root: Path, files: list[Path], index_dir: Path, live: Path, manifest
         full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
                    userdict=userdict, workers=workers, progress=progress)
         return
+    stale, stored = _stale_documents(live)
+    if stale + changed >= REBUILD_MIN_FILES and stale + changed > REBUILD_SHARE * stored:
+        # Updates never merge a full build's segments, whose replaced and
+        # deleted articles stay on disk: past a fifth, rebuild to shed them.
+        report.reason = (f"{stale} replaced or deleted articles are still stored and {changed} "
+                         f"files changed, more than {REBUILD_SHARE:.0%} of {stored} stored: "
+                         f"a full build is as fast and keeps the index small")
+        full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
+                   userdict=userdict, workers=workers, progress=progress)
+        return
     with reader_pool(root, naive_tz, userdict, len(to_read), workers) as pool:
         _apply(root, disk, removed, to_read, index_dir, live, manifest, seg, naive_tz,
                scanned_ns, report, pool, limitmb, progress)
@@ -276,6 +286,12 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
         meta = dict(read_meta(live))
         meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
         finish_generation(gen, "update", new_manifest, meta)
+
+
+def _stale_documents(live: Path) -> tuple[int, int]:
+    """(documents deleted but still stored, documents stored) in the live generation."""
+    ix = windex.open_dir(str(live))
+    return ix.doc_count_all() - ix.doc_count(), ix.doc_count_all()
 
 
 def _merge_small(gen: Path, writer, segments):

@@ -174,3 +174,24 @@ def test_an_update_of_a_large_share_rebuilds_and_says_so(tmp_path):
     assert rebuild.returncode == 0, rebuild.stderr
     assert "full build:" in rebuild.stdout and f"{big} of {total} files changed" in rebuild.stderr
     assert synth.total(index, "大改过的标题") == big and synth.total(index, "小改标题") == 0
+
+
+def test_small_updates_that_add_up_rebuild(tmp_path, monkeypatch):
+    """A full build's segments are never merged: the articles small updates replace stay
+    stored until a rebuild, which comes once they pass the same share."""
+    from indexer import update
+
+    monkeypatch.setattr(update, "REBUILD_MIN_FILES", 10)
+    corpus, index = tmp_path / "corpus", tmp_path / "ix"
+    synth.write_corpus(corpus, range(60))
+    update.update_index(corpus, index)
+    reasons = []
+    for round_ in range(4):
+        for n in range(5 * round_, 5 * round_ + 5):  # 5 files a run: far below a fifth
+            synth.write(corpus, n, head=f"第{round_}轮改过的标题")
+        synth.age(corpus)
+        reasons.append(update.update_index(corpus, index).reason)
+    assert reasons[:2] == ["", ""]  # 5, then 10 + 5 stale of 60: updates
+    assert "replaced or deleted articles are still stored" in reasons[2]
+    assert reasons[3] == ""  # the rebuild shed them: updates again
+    assert synth.total(index, "第3轮改过的标题") == 5
