@@ -18,7 +18,7 @@ from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
 from .params import SORTS, check_limit, check_search, rebuild_command
-from .query import compile_query, highlight_terms, parse
+from .query import compile_query, exact_query, highlight_terms, parse, read_as
 from .results import allowed, facet_counts, top
 from .schema import CHINA_TZ, fingerprint
 from .zones import in_zone, index_zone
@@ -63,6 +63,10 @@ class ResultPage:
     took_ms: float = 0.0
     # Categories asked for (filter or category:) that name none in the index.
     unknown_categories: list[str] = field(default_factory=list)
+    # Of ``total``, the articles holding each term exactly as typed (an unquoted
+    # term is cut into words that may stand apart), and how terms were cut.
+    exact_total: int = 0
+    read_as: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -126,6 +130,11 @@ def _matches(searcher, tables: Tables, cache: ResultCache, wquery, mask, keep):
         return docs, scores
     sel = keep[docs]
     return docs[sel], scores[sel]
+
+
+def _count_within(docs: np.ndarray, among: np.ndarray) -> int:
+    """How many of ``docs`` (ascending) are in ``among`` (ascending)."""
+    return int(np.isin(docs, among, assume_unique=True).sum())
 
 
 def _nbytes(result) -> int:
@@ -211,6 +220,9 @@ class Index:
         wquery, mask = compile_query(parsed, self.segmenter, known)
         docs, scores = _matches(searcher, tables, cache, wquery, mask,
                                 allowed(tables, names, lo, hi))
+        exact = exact_query(parsed, self.segmenter, known)
+        exact_total = len(docs) if exact is None else _count_within(
+            docs, _matches(searcher, tables, cache, exact, None, None)[0])
         limit = min(page * per_page, max(1, tables.doc_count_all))
         order = top(docs, scores, tables, sort, limit)[(page - 1) * per_page:]
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
@@ -220,7 +232,8 @@ class Index:
         return ResultPage(
             query=q, total=len(docs), page=page, per_page=per_page, hits=hits,
             facets=facet_counts(docs, tables) if facets else {},
-            took_ms=(time.perf_counter() - started) * 1000, unknown_categories=unknown)
+            took_ms=(time.perf_counter() - started) * 1000, unknown_categories=unknown,
+            exact_total=exact_total, read_as=read_as(parsed, self.segmenter))
 
     def _hit(self, f: dict, score: float, marker: Highlighter | None) -> Hit:
         title, body = f.get("title", ""), f.get("body", "")

@@ -23,7 +23,7 @@ from .categories import resolve
 from .schema import TITLE_LIMIT
 from .substring import Rarest, Substring
 
-__all__ = ["Clause", "ParsedQuery", "parse", "compile_query"]
+__all__ = ["Clause", "ParsedQuery", "parse", "compile_query", "exact_query", "read_as"]
 
 # Larger than any BM25 sum we produce, so exact matches form the first tier.
 EXACT_BONUS = 1.0e6
@@ -185,6 +185,41 @@ def compile_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]
     # date); text with nothing searchable in it (only punctuation) finds nothing.
     everything = negs or not parsed.text.strip()
     return (wq.Every() if everything else wq.NullQuery), mask
+
+
+def _split(c: Clause, seg: Segmenter) -> list[str] | None:
+    """The words an unquoted term is cut into, when they are not the term itself."""
+    if c.phrase or c.field == "category":
+        return None
+    norm = normalize(c.text)
+    if not is_searchable(norm):
+        return None
+    words = list(dict.fromkeys(seg.words(norm)))
+    whole = "".join(run for _, run in word_runs(norm))
+    return words if len(words) > 1 or (words and words[0] != whole) else None
+
+
+def exact_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) -> wq.Query | None:
+    """Articles holding every term as typed (None: that is what the query finds already).
+
+    An unquoted term cut into words finds the words anywhere; this asks for the whole
+    term, the first tier's test, for an honest count beside the total.
+    """
+    if not any(_split(c, seg) for c in parsed.positives()):
+        return None
+    groups = []
+    for group in parsed.groups:
+        alts = _unique(_anywhere(normalize(c.text)[:MAX_TERM_CHARS], c.field == "title")
+                       if _split(c, seg) else _clause_query(c, seg, categories) for c in group)
+        if alts:
+            groups.append(alts[0] if len(alts) == 1 else wq.Or(alts))
+    groups = _unique(groups)[:MAX_GROUPS]
+    return groups[0] if len(groups) == 1 else wq.And(groups)
+
+
+def read_as(parsed: ParsedQuery, seg: Segmenter) -> list[tuple[str, list[str]]]:
+    """Each unquoted term that was cut into words, with its words (what the query was read as)."""
+    return [(c.text, words) for c in parsed.positives() if (words := _split(c, seg))]
 
 
 def highlight_terms(parsed: ParsedQuery, seg: Segmenter) -> list[str]:

@@ -34,7 +34,9 @@ def search_json() -> Response:
     # Unlike the page, a page past the end stays empty: clients page until no hits.
     result = run_search(current_index(), params)
     return jsonify({
-        "query": result.query, "total": result.total, "page": result.page,
+        "query": result.query, "total": result.total, "exact_total": result.exact_total,
+        "read_as": [{"term": term, "words": words} for term, words in result.read_as],
+        "page": result.page,
         "per_page": result.per_page, "pages": result.pages,
         "took_ms": round(result.took_ms, 3),
         "hits": [hit_json(h) for h in result.hits],
