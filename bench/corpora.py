@@ -33,7 +33,7 @@ def valid_size(size):
     return size == "all" or size.isdigit() or (size[:-1].isdigit() and size.endswith("g"))
 
 
-def prepare(size, cache_dir, repo_root, archive=None, seed=9):
+def prepare(size, cache_dir, repo_root, archive=None, seed=9, held_back=NEW_ARTICLES):
     """Return (corpus_dir, new_dir, article_count) for a size (see the module doc)."""
     cache_dir = Path(cache_dir)
     corpus, new = cache_dir / str(size), cache_dir / f"{size}-new"
@@ -50,9 +50,9 @@ def prepare(size, cache_dir, repo_root, archive=None, seed=9):
         else:
             generate(corpus, repo_root)
     else:
-        full, full_new, _ = prepare("all", cache_dir, repo_root, archive, seed)
+        full, full_new, _ = prepare("all", cache_dir, repo_root, archive, seed, held_back)
         whole = sorted(full.rglob("*.md")) + sorted(full_new.rglob("*.md"))
-        want = int(size.rstrip("g")) + NEW_ARTICLES
+        want = int(size.rstrip("g")) + held_back
         if size.endswith("g"):
             grow_into(full, corpus / "grown", want, seed)
         elif want <= len(whole):
@@ -63,7 +63,7 @@ def prepare(size, cache_dir, repo_root, archive=None, seed=9):
             link_tree(full, sorted(full.rglob("*.md")), corpus)
             link_tree(full_new, sorted(full_new.rglob("*.md")), corpus)
             grow_into(full, corpus / "grown", want - len(whole), seed)
-    count = hold_back_newest(corpus, new)
+    count = hold_back_newest(corpus, new, held_back)
     stamp.write_text(json.dumps({"size": size, "articles": count}))
     return corpus, new, count
 
@@ -117,14 +117,14 @@ def parse_date(text):
     return None
 
 
-def hold_back_newest(corpus, new):
-    """Move the newest NEW_ARTICLES posts from corpus to new; return what is left."""
+def hold_back_newest(corpus, new, held_back=NEW_ARTICLES):
+    """Move the newest held_back posts from corpus to new; return what is left."""
     posts = sorted(corpus.rglob("*.md"))
-    for path in by_date(posts)[-NEW_ARTICLES:]:
+    for path in by_date(posts)[-held_back:]:
         target = new / Path(path).relative_to(corpus)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
-    return len(posts) - NEW_ARTICLES
+    return len(posts) - held_back
 
 
 def new_posts(corpus, new):

@@ -48,7 +48,7 @@ How each figure is taken (`python bench/run.py --help` lists the parts and flags
 - *cold start*: `python -m webui` (default workers and threads) and `--workers 1`; once it
   answers and is idle, one concurrent first search per thread, then 5 warm waves of the
   same shape with other queries; each first request against the warm median.
-- *add 100 posts until searchable*: the next 100 stories are added and the index updated;
+- *add the held-back posts until searchable*: the next stories (100 unless `--new`) are added and the index updated;
   a reader started before reopens it and must find one new title.
 
 Run it (corpora are generated once and cached in `bench/out/corpora/`):

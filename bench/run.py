@@ -45,6 +45,9 @@ def parse_args(argv=None):
     p.add_argument("--prebuilt", action="append", default=[], metavar="ENGINE=DIR",
                    help="use this index for ENGINE instead of building one (one size only; "
                         "read-only: build and update are not measured)")
+    p.add_argument("--new", type=int, default=corpora.NEW_ARTICLES,
+                   help="newest stories held back for the update part (default %(default)s; "
+                        "a cached corpus keeps the number it was made with)")
     p.add_argument("--queries", default=str(REPO / "bench" / "queries.txt"))
     p.add_argument("--warmup", default=str(REPO / "bench" / "warmup.txt"),
                    help="queries run before any timed one; none of them may be in --queries")
@@ -188,7 +191,8 @@ def main(argv=None):
     logs.mkdir(parents=True, exist_ok=True)
     for size in args.sizes:
         log(f"{size}: preparing the corpus")
-        corpus, new, articles = corpora.prepare(size, out / "corpora", REPO, args.archive)
+        corpus, new, articles = corpora.prepare(size, out / "corpora", REPO, args.archive,
+                                                 held_back=args.new)
         for engine in args.engines:
             prebuilt = args.prebuilt.get(engine)
             index = Path(prebuilt).resolve() if prebuilt else out / "index" / size / engine
