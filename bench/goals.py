@@ -36,7 +36,8 @@ def serving_rows(ours):
     for threads, m in (ours.get("memory") or {}).items():
         if isinstance(m, dict) and "after" in m:
             r = _ratio(mb(m["after"]["largest"]["rss"]), index_mb)
-            rows.append(_check(f"server RSS ≤ 1.5× index, {threads} thread(s), 1,000 requests", r, 1.5,
+            rows.append(_check(f"server RSS ≤ 1.5× index, {threads} thread(s), after "
+                               f"{m['requests']:,} requests (goal: 1,000)", r, 1.5,
                                f"{fmt(r, 2)}× ({fmt(mb(m['after']['largest']['rss']), 0)} MB "
                                f"vs {fmt(index_mb, 0)} MB)"))
     for label, c in (ours.get("coldstart") or {}).items():

@@ -112,7 +112,7 @@ def memory_table(ours):
     if not rows:
         return []
     return table(["server threads", "requests", "worker RSS (MB)", "worker anonymous (MB)",
-                  "RSS of all its processes (MB)", "worker RSS / index size", "requests"], rows)
+                  "RSS of all its processes (MB)", "worker RSS / index size", "its requests"], rows)
 
 
 def coldstart_table(ours):
