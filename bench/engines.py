@@ -35,20 +35,22 @@ def update_cmd(engine, corpus, index, added):
 
 
 def open_index(engine, index):
+    """What a server holds between queries: for naive one open searcher, for ours the Index."""
     if engine == "naive":
-        from whoosh import index as whoosh_index
-        return whoosh_index.open_dir(str(index))
+        from bench import naive
+        return naive.open_searcher(index)
     import search
     return search.open_index(str(index))
 
 
-def query(engine, ix, q):
+def query(engine, ix, q, **filters):
     """Top 10 with snippets; returns (total hits, snippets). Snippets are built here,
-    inside the timed call, because highlighting is much of the cost of a result page."""
+    inside the timed call, because highlighting is much of the cost of a result page.
+    Filters (categories, since, until, page) exist for ours only."""
     if engine == "naive":
         from bench import naive
         return naive.search(ix, q)
-    res = ix.search(q, page=1, per_page=10, highlight=True)
+    res = ix.search(q, per_page=10, highlight=True, **{"page": 1, **filters})
     return res.total, [(hit.title, hit.snippet_html) for hit in res.hits]
 
 
@@ -56,9 +58,8 @@ def find_title(engine, ix, title):
     """Is a post with exactly this title among the top 10 when searching for it?"""
     if engine == "naive":
         from whoosh.qparser import QueryParser
-        with ix.searcher() as searcher:
-            hits = searcher.search(QueryParser("title", ix.schema).parse(title), limit=10)
-            return any(hit["title"] == title for hit in hits)
+        hits = ix.search(QueryParser("title", ix.schema).parse(title), limit=10)
+        return any(hit["title"] == title for hit in hits)
     # The phrase form is a second chance for rankings that favour bodies over titles.
     for q in (title, f'"{title}"'):
         _, hits = query(engine, ix, q)

@@ -1,7 +1,13 @@
 """Benchmark our engine against the naive recipe, both in one run, and write the report.
 
-    python bench/run.py --sizes 10000,all --out bench/out       # the real thing
+    python bench/run.py --sizes 10000,all,300000        # everything issue 9 asks for
+    python bench/run.py --sizes all --only memory        # rerun one part, merged into results.json
     python bench/run.py --sizes 300 --api-seconds 3 --doc bench/out/benchmarks.md   # smoke
+
+Parts (each can be skipped with --skip-PART or chosen with --only PART,...):
+build, latency, filters, pages, api, memory, coldstart, update. Results are merged
+into OUT/results.json by (size, engine, part), so a part rerun alone replaces only
+its own figures; --fresh starts a new results file.
 
 Not part of the test suite on purpose: it takes minutes to hours and its numbers
 depend on the machine.
@@ -12,7 +18,6 @@ import json
 import os
 import platform
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,33 +27,74 @@ REPO = Path(__file__).resolve().parent.parent
 # `bench.*`, `search` and `indexer` are importable from.
 sys.path.insert(0, str(REPO))
 
-from bench import corpora, engines, load, measure, queries, report  # noqa: E402
+from bench import corpora, engines, measure, parts, queries, report  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,all",
-                        help="comma list of article counts; `all` = the whole archive")
-    parser.add_argument("--engines", default="naive,ours", help="comma list of naive, ours")
-    parser.add_argument("--out", default=str(REPO / "bench" / "out"),
-                        help="results.json, cached corpora, indexes and logs go here")
-    parser.add_argument("--doc", default=str(REPO / "docs" / "benchmarks.md"),
-                        help="the Markdown report; the plot goes beside it as bench.png")
-    parser.add_argument("--queries", default=str(REPO / "bench" / "queries.txt"))
-    parser.add_argument("--reps", type=int, default=3, help="timed runs per query after warm-up")
-    parser.add_argument("--skip-api", action="store_true", help="do not load-test the web API")
-    parser.add_argument("--api-seconds", type=float, default=30)
-    parser.add_argument("--clients", type=int, default=8, help="concurrent API clients")
-    args = parser.parse_args(argv)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000,all",
+                   help="comma list: N stories, `all` = the whole archive, N beyond the "
+                        "archive = archive + grown stories, Ng = N grown stories only")
+    p.add_argument("--engines", default="naive,ours", help="comma list of naive, ours")
+    p.add_argument("--out", default=str(REPO / "bench" / "out"),
+                   help="results.json, cached corpora, indexes and logs go here")
+    p.add_argument("--doc", default=str(REPO / "docs" / "benchmarks.md"),
+                   help="the Markdown report ('' for none); the plot goes beside it as bench.png")
+    p.add_argument("--archive", help="an existing folder of the archive's posts (e.g. made by "
+                   "xwlb_to_posts.py) to link the corpora from, instead of generating it")
+    p.add_argument("--prebuilt", action="append", default=[], metavar="ENGINE=DIR",
+                   help="use this index for ENGINE instead of building one (one size only; "
+                        "read-only: build and update are not measured)")
+    p.add_argument("--new", type=int, default=corpora.NEW_ARTICLES,
+                   help="newest stories held back for the update part (default %(default)s; "
+                        "a cached corpus keeps the number it was made with)")
+    p.add_argument("--queries", default=str(REPO / "bench" / "queries.txt"))
+    p.add_argument("--warmup", default=str(REPO / "bench" / "warmup.txt"),
+                   help="queries run before any timed one; none of them may be in --queries")
+    p.add_argument("--procs", type=int, default=3,
+                   help="fresh processes per engine for first-time latency (median over them)")
+    p.add_argument("--reps", type=int, default=2,
+                   help="repeats of each query after its first time, in the first process")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--api-seconds", type=float, default=30)
+    p.add_argument("--clients", type=int, default=8, help="concurrent API clients")
+    p.add_argument("--mem-requests", type=int, default=1000, help="requests before reading memory")
+    p.add_argument("--mem-threads", default="1,8", help="server threads to measure memory with")
+    p.add_argument("--fresh", action="store_true", help="start a new results.json")
+    p.add_argument("--only", help=f"comma list of parts to run: {','.join(parts.PARTS)}")
+    for part in parts.PARTS:
+        p.add_argument(f"--skip-{part}", action="store_true", help=f"do not run the {part} part")
+    args = p.parse_args(argv)
+    check(p, args)
+    return args
+
+
+def check(p, args):
     args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    args.mem_threads = [int(t) for t in args.mem_threads.split(",") if t.strip()]
     for engine in args.engines:
         if engine not in engines.ENGINES:
-            parser.error(f"unknown engine {engine!r}; choose from {', '.join(engines.ENGINES)}")
+            p.error(f"--engines: unknown engine {engine!r}; choose from {', '.join(engines.ENGINES)}")
     for size in args.sizes:
-        if size != "all" and not size.isdigit():
-            parser.error(f"size {size!r} is neither a number nor `all`")
-    return args
+        if not corpora.valid_size(size):
+            p.error(f"--sizes: {size!r} is neither a number, Ng, nor `all`")
+    only = set(args.only.split(",")) if args.only else set(parts.PARTS)
+    if only - set(parts.PARTS):
+        p.error(f"--only: unknown part(s) {', '.join(sorted(only - set(parts.PARTS)))}")
+    args.parts = [x for x in parts.PARTS if x in only and not getattr(args, f"skip_{x}")]
+    args.prebuilt = dict(item.split("=", 1) for item in args.prebuilt if "=" in item)
+    if args.prebuilt and len(args.sizes) != 1:
+        p.error("--prebuilt: give exactly one size with it")
+    for name in ("queries", "warmup"):
+        try:
+            queries.load(getattr(args, name))
+        except (OSError, ValueError) as exc:
+            p.error(f"--{name}: {exc}")
+    overlap = {q for q, _ in queries.load(args.queries)} & {q for q, _ in queries.load(args.warmup)}
+    if overlap:
+        p.error(f"--warmup: shares queries with --queries ({', '.join(sorted(overlap))}); "
+                "a warmed-up query is not timed the first time")
 
 
 def child_env():
@@ -60,118 +106,6 @@ def child_env():
 
 def log(message):
     print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
-
-
-def tail(path, lines=5):
-    try:
-        return " | ".join(Path(path).read_text(errors="replace").strip().splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def worker(args, log_path):
-    """Run `python -m bench.worker ARGS`; its last stdout line is the JSON answer."""
-    with open(log_path, "w") as err:
-        done = subprocess.run([sys.executable, "-m", "bench.worker", *args], cwd=REPO,
-                              env=child_env(), stdout=subprocess.PIPE, stderr=err, text=True)
-    if done.returncode != 0:
-        return {"na": f"worker exited {done.returncode}: {tail(log_path)}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def build(engine, corpus, index, articles, logs):
-    shutil.rmtree(index, ignore_errors=True)
-    index.parent.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{index.parent.name}-{engine}-build.log"
-    with open(log_path, "w") as out:
-        result = measure.run_measured(engines.build_cmd(engine, corpus, index),
-                                      cwd=REPO, env=child_env(), log=out)
-    if result["returncode"] != 0:
-        return {"na": f"build exited {result['returncode']}: {tail(log_path)}", **result}
-    result["articles_per_s"] = articles / result["seconds"]
-    return result
-
-
-def start_probe(engine, index, title, log_path):
-    """A warmed-up reader of the index, waiting to look for a new post (bench.worker probe)."""
-    err = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "bench.worker", "probe", engine, str(index), title],
-                            cwd=REPO, env=child_env(), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=err, text=True)
-    err.close()
-    if proc.stdout.readline().strip() != "ready":
-        proc.kill()
-        proc.wait()
-        return None
-    return proc
-
-
-def finish_probe(proc, log_path):
-    out, _ = proc.communicate("go\n", timeout=600)
-    if proc.returncode != 0:
-        return {"na": f"probe exited {proc.returncode}: {tail(log_path)}"}
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def update(engine, corpus, new, index, logs):
-    """Add the held-back posts, update the index, and time until one is found."""
-    title, stem = corpora.probe_title(new), f"{index.parent.name}-{engine}"
-    probe = start_probe(engine, index, title, logs / f"{stem}-probe.log")
-    if probe is None:
-        return {"na": f"could not open the index to probe it: {tail(logs / f'{stem}-probe.log')}"}
-    added = corpora.add_new(corpus, new)
-    try:
-        with open(logs / f"{stem}-update.log", "w") as out:
-            result = measure.run_measured(engines.update_cmd(engine, corpus, index, added),
-                                          cwd=REPO, env=child_env(), log=out)
-        found = finish_probe(probe, logs / f"{stem}-probe.log")
-    finally:
-        if probe.poll() is None:
-            probe.kill()
-            probe.wait()
-        corpora.remove_added(corpus, new)
-    if result["returncode"] != 0:
-        return {"na": f"update exited {result['returncode']}: {tail(logs / f'{stem}-update.log')}"}
-    if "na" in found or not found["found"]:
-        return {"na": f"a new post ({title}) was not found after the update", "probe": found}
-    return {"added": len(added), "update_s": result["seconds"], "probe_ms": found["ms"],
-            "seconds": result["seconds"] + found["ms"] / 1000, "probe_title": title}
-
-
-def bench_engine(engine, size, corpus, new, articles, args, out):
-    """Every measurement for one engine on one corpus, in a fixed order: the API and
-    queries see the index as built; the update, which changes it, comes last."""
-    run = {"engine": engine, "size": size, "articles": articles,
-           "corpus_mb": corpora.files_size(corpus) / report.MB}
-    reason = engines.missing(engine, REPO)
-    if reason:
-        log(f"{size} {engine}: n/a, {reason}")
-        return {**run, "na": reason}
-    index, logs = out / "index" / size / engine, out / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log(f"{size} {engine}: building {articles} articles")
-    run["build"] = build(engine, corpus, index, articles, logs)
-    if "na" in run["build"]:
-        log(f"{size} {engine}: build failed, {run['build']['na']}")
-        return run
-    run["index_bytes"] = measure.disk_size(index)
-    log(f"{size} {engine}: built in {run['build']['seconds']:.1f} s; timing queries")
-    run["latency"] = worker(["latency", engine, str(index), args.queries, "--reps", str(args.reps)],
-                            logs / f"{size}-{engine}-latency.log")
-    run["api"] = api(engine, index, args, logs / f"{size}-{engine}-api.log")
-    log(f"{size} {engine}: adding {corpora.NEW_ARTICLES} posts")
-    run["update"] = update(engine, corpus, new, index, logs)
-    return run
-
-
-def api(engine, index, args, log_path):
-    if args.skip_api:
-        return {"na": "skipped (--skip-api)"}
-    if engine != "ours":
-        return {"na": "the naive recipe has no web UI"}
-    log(f"API: {args.clients} clients for {args.api_seconds:g} s")
-    mix = [q for q, _ in queries.load(args.queries)]
-    return load.run(index, mix, REPO, log_path, clients=args.clients, seconds=args.api_seconds)
 
 
 def machine():
@@ -190,28 +124,87 @@ def git_version():
     return done.stdout.strip() or "unknown"
 
 
+def load_results(path, args):
+    """The earlier results to merge into, unless --fresh."""
+    if path.exists() and not args.fresh:
+        try:
+            return json.loads(path.read_text())
+        except ValueError:
+            log(f"{path} is not JSON: starting a new one")
+    return {"runs": []}
+
+
+def run_entry(results, size, engine, articles, corpus):
+    for run in results["runs"]:
+        if run["size"] == size and run["engine"] == engine:
+            break
+    else:
+        run = {"size": size, "engine": engine}
+        results["runs"].append(run)
+    run.update(articles=articles, corpus_mb=corpora.files_size(corpus) / report.MB)
+    return run
+
+
+def bench_engine(job, run, args, save):
+    reason = engines.missing(job.engine, REPO)
+    if reason:
+        log(f"{job.size} {job.engine}: n/a, {reason}")
+        run["na"] = reason
+        return
+    for part in args.parts:
+        if part in parts.OURS_ONLY and job.engine != "ours":
+            continue
+        if part != "build" and not job.index.is_dir():
+            run[part] = {"na": f"no index at {job.index} (build it first)"}
+            continue
+        log(f"{job.size} {job.engine}: {part}")
+        run[part] = getattr(parts, part)(job)
+        run[part]["git"] = git_version()
+        if part == "build" and "na" not in run[part]:
+            run["index_bytes"] = measure.disk_size(job.index)
+        if job.prebuilt and job.index.is_dir():
+            run["index_bytes"] = measure.disk_size(job.index)
+        if "na" in run[part]:
+            log(f"{job.size} {job.engine}: {part} n/a, {run[part]['na']}")
+        save()  # after every part, so a crash late in a long run keeps what it had
+
+
 def main(argv=None):
     args = parse_args(argv)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    n_queries = len(queries.load(args.queries))
-    results = {"command": shlex.join(["python", "bench/run.py", *sys.argv[1:]]),
-               "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-               "git": git_version(), "machine": machine(), "sizes": args.sizes, "runs": [],
-               "settings": {"n_queries": n_queries, "reps": args.reps, "clients": args.clients,
-                            "api_seconds": args.api_seconds}}
+    path = out / "results.json"
+    results = load_results(path, args)
+    results.update(command=shlex.join(["python", "bench/run.py", *(argv or sys.argv[1:])]),
+                   date=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+                   git=git_version(), machine=machine())
+    results["sizes"] = list(dict.fromkeys(results.get("sizes", []) + args.sizes))
+    results["settings"] = {"n_queries": len(queries.load(args.queries)),
+                           "n_warmup": len(queries.load(args.warmup)), "procs": args.procs,
+                           "reps": args.reps, "clients": args.clients,
+                           "api_seconds": args.api_seconds, "mem_requests": args.mem_requests}
+
+    def save():
+        path.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
     for size in args.sizes:
-        corpus, new, articles = corpora.prepare(size, out / "corpora", REPO)
+        log(f"{size}: preparing the corpus")
+        corpus, new, articles = corpora.prepare(size, out / "corpora", REPO, args.archive,
+                                                 held_back=args.new)
         for engine in args.engines:
-            results["runs"].append(bench_engine(engine, size, corpus, new, articles, args, out))
-            # Saved after every engine, so a crash late in a long run keeps what it had.
-            (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+            prebuilt = args.prebuilt.get(engine)
+            index = Path(prebuilt).resolve() if prebuilt else out / "index" / size / engine
+            job = parts.Job(engine, size, corpus, new, articles, index, logs, args, REPO,
+                            child_env(), prebuilt=bool(prebuilt))
+            bench_engine(job, run_entry(results, size, engine, articles, corpus), args, save)
     # Load at the end too: other work on a shared machine starts and stops mid-run.
     results["machine"]["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    save()
     if args.doc:
         report.write(results, args.doc)
-        log(f"wrote {out / 'results.json'} and {args.doc}")
+        log(f"wrote {path} and {args.doc}")
 
 
 if __name__ == "__main__":

@@ -1,56 +1,18 @@
 """Runs inside a fresh process per engine, so one engine's imports, caches and
 jieba state cannot speed up or slow down the other. Prints one JSON object.
 
-    python -m bench.worker latency ENGINE INDEX QUERIES [--reps 3]
+    python -m bench.worker latency ENGINE INDEX QUERIES WARMUP [--seed 0] [--reps 0]
+    python -m bench.worker filters INDEX QUERIES WARMUP [--seed 0]
+    python -m bench.worker pages INDEX QUERIES WARMUP [--seed 0]
     python -m bench.worker probe ENGINE INDEX TITLE
     python -m bench.worker naive-add INDEX FILE...
 """
 import argparse
 import json
-import statistics
 import sys
 import time
 
-from bench import engines, queries as query_file
-from bench.stats import percentile
-
-
-def timed_query(engine, ix, q):
-    start = time.perf_counter()
-    try:
-        total, hits = engines.query(engine, ix, q)
-        error = None
-    except Exception as exc:  # a query the engine rejects is a result, not a crash
-        total, hits, error = 0, [], f"{type(exc).__name__}: {exc}"
-    return (time.perf_counter() - start) * 1000, total, len(hits), error
-
-
-def latency(engine, index, queries_path, reps):
-    start = time.perf_counter()
-    ix = engines.open_index(engine, index)
-    open_ms = (time.perf_counter() - start) * 1000
-    mix = query_file.load(queries_path)
-    for q, _ in mix:  # warm-up: disk cache, lazily loaded readers, jieba dictionary
-        timed_query(engine, ix, q)
-    rows = []
-    for q, category in mix:
-        runs = [timed_query(engine, ix, q) for _ in range(reps)]
-        _, total, shown, error = runs[-1]
-        rows.append({"q": q, "category": category, "ms": statistics.median(r[0] for r in runs),
-                     "total": total, "shown": shown, "error": error})
-    return {"open_ms": open_ms, "reps": reps, "queries": rows, **summarise(rows)}
-
-
-def summarise(rows):
-    ms = [row["ms"] for row in rows]
-    by_category = {}
-    for row in rows:
-        by_category.setdefault(row["category"], []).append(row["ms"])
-    return {"n": len(rows), "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95),
-            "max_ms": max(ms, default=None),
-            "zero_hits": sum(1 for row in rows if row["total"] == 0 and not row["error"]),
-            "errors": sum(1 for row in rows if row["error"]),
-            "p50_ms_by_category": {k: percentile(v, 50) for k, v in by_category.items()}}
+from bench import engines, filtercost, firsttime, pages, queries as query_file
 
 
 def probe(engine, index, title):
@@ -69,20 +31,26 @@ def probe(engine, index, title):
 
 
 def naive_add(index, files):
+    from whoosh import index as whoosh_index
+
     from bench import naive
-    ix = engines.open_index("naive", index)
-    naive.add_posts(ix, files)
+    naive.add_posts(whoosh_index.open_dir(str(index)), files)
     return {"added": len(files)}
 
 
-def main():
+def _parser():
     parser = argparse.ArgumentParser(description="one engine, one process, one JSON answer")
     sub = parser.add_subparsers(dest="job", required=True)
-    lat = sub.add_parser("latency")
-    lat.add_argument("engine", choices=engines.ENGINES)
-    lat.add_argument("index")
-    lat.add_argument("queries")
-    lat.add_argument("--reps", type=int, default=3)
+    for job in ("latency", "filters", "pages"):
+        p = sub.add_parser(job)
+        if job == "latency":
+            p.add_argument("engine", choices=engines.ENGINES)
+        p.add_argument("index")
+        p.add_argument("queries")
+        p.add_argument("warmup")
+        p.add_argument("--seed", type=int, default=0)
+        if job == "latency":
+            p.add_argument("--reps", type=int, default=0, help="repeats of each query, after")
     prb = sub.add_parser("probe")
     prb.add_argument("engine", choices=engines.ENGINES)
     prb.add_argument("index")
@@ -90,9 +58,19 @@ def main():
     add = sub.add_parser("naive-add")
     add.add_argument("index")
     add.add_argument("files", nargs="+")
-    args = parser.parse_args()
+    return parser
+
+
+def main():
+    args = _parser().parse_args()
+    if args.job in ("latency", "filters", "pages"):
+        mix, warmup = query_file.load(args.queries), query_file.load(args.warmup)
     if args.job == "latency":
-        out = latency(args.engine, args.index, args.queries, args.reps)
+        out = firsttime.run(args.engine, args.index, mix, warmup, args.seed, args.reps)
+    elif args.job == "filters":
+        out = filtercost.run(args.index, mix, warmup, args.seed)
+    elif args.job == "pages":
+        out = pages.run(args.index, mix, warmup, args.seed)
     elif args.job == "probe":
         out = probe(args.engine, args.index, args.title)
     else:
