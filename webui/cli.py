@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, default=default_workers(),
                    help="server processes (default: one per core, at most 4; %(default)s here)")
     p.add_argument("--threads", type=_positive, default=2,
-                   help="threads per process (default: 2)")
+                   help="threads per process (default: 2; waitress, with one process, "
+                        "uses at least 8)")
     return p
 
 

@@ -55,7 +55,9 @@ def serve(make_app: Callable[[], Flask], host: str, port: int, workers: int,
             return
     import waitress
 
-    waitress.serve(make_app(), host=host, port=port, threads=WAITRESS_THREADS)
+    app = make_app()
+    warm(app)  # as gunicorn's workers are: the first request must not pay for opening
+    waitress.serve(app, host=host, port=port, threads=max(threads, WAITRESS_THREADS))
 
 
 def _gunicorn(make_app: Callable[[], Flask], host: str, port: int, workers: int,
