@@ -22,6 +22,12 @@ class ResultCache:
         self._bytes = 0
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Drop every entry."""
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
     def get(self, key: Hashable, compute: Callable[[], Any], size: Callable[[Any], int]) -> Any:
         """The cached value of ``key``, computing (outside the lock) and keeping it if new."""
         with self._lock:

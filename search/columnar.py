@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .arrayfile import read_arrays, write_arrays
+from .errors import IndexCorrupt
 
 __all__ = ["ARRAY_FIELDS", "PostingTable", "FieldBuilder", "sidecar_path", "term_code",
            "decode_positions", "arrays_from_reader", "write_missing", "load_segment", "doc_arrays",
@@ -177,6 +178,13 @@ class PostingTable:
         return owner, self.pos_[at].astype(np.int64)
 
 
+# Every array a segment's file must hold.
+REQUIRED = tuple(f"{f}.{part}" for f, pos in ARRAY_FIELDS.items()
+                 for part in ("terms", "tptr", "docs", "weights") + (("freqs", "tpos", "pos")
+                                                                    if pos else ())) + (
+    "doc.year", "doc.ts", "doc.has_date", "doc.cat_ptr", "doc.cat_ids", "doc.cat_names")
+
+
 def doc_arrays(years: list[str], ts: list[int], has_date: list[int],
                categories: list[list[str]]) -> dict[str, np.ndarray]:
     """Per-document values of a segment (year, date, categories) as arrays."""
@@ -200,6 +208,10 @@ def load_segment(path: str | os.PathLike | dict
                  ) -> tuple[dict[str, PostingTable], dict[str, np.ndarray]]:
     """A segment's postings tables and per-document arrays, from its file (or arrays)."""
     arrays = path if isinstance(path, dict) else read_arrays(path)
+    missing = [k for k in REQUIRED if k not in arrays]
+    if missing:
+        raise IndexCorrupt(f"{path}: no {', '.join(missing)}; rebuild the index "
+                           f"(python -m indexer CORPUS --index DIR --rebuild)")
     return {name: PostingTable(arrays, name) for name in ARRAY_FIELDS}, arrays
 
 

@@ -12,6 +12,7 @@ same, and ``tests/test_evaluate.py`` holds it to that against Whoosh.
 """
 from __future__ import annotations
 
+from functools import partial
 from math import log
 
 import numpy as np
@@ -28,15 +29,17 @@ _KEY = 1 << 34    # (posting row, start) packed in one int64 for the position ch
 _BIAS = 1 << 20   # starts may be below 0 when the first slot is not checked
 
 
-def evaluate(query: wq.Query, tables: Tables, readers) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(query: wq.Query, tables: Tables, term_docs) -> tuple[np.ndarray, np.ndarray]:
     """(global document numbers ascending, scores) of every live match of ``query``.
 
-    ``readers`` are the generation's Whoosh segment readers, in order (for the
-    few small fields that have no arrays).
+    ``term_docs(segment, field, text)`` gives the documents of a term of the
+    few small fields that have no arrays (``Documents.term_docs``).
     """
-    docs, scores, dfs = [], [], {}
-    for seg, reader in zip(tables.segments, readers):
-        d, s = _Segment(tables, seg, reader, dfs).run(query)
+    docs, scores, dfs = [], [], tables.dfs
+    if len(dfs) > 500_000:  # bounded: terms come from users
+        dfs.clear()
+    for i, seg in enumerate(tables.segments):
+        d, s = _Segment(tables, seg, partial(term_docs, i), dfs).run(query)
         d = d + seg.offset
         keep = tables.live[d]
         docs.append(d[keep])
@@ -64,29 +67,41 @@ def query_key(q: wq.Query) -> tuple:
     return (type(q).__name__,)
 
 
-def _intersect(a, b):
+def _intersect(a, b, n: int):
+    """Documents in both (ascending), scores added; ``n`` bounds the document numbers.
+
+    Dense arrays over the segment's documents instead of sorting: linear in
+    the inputs, which matters for the broad words that match most of them.
+    """
     (da, sa), (db, sb) = a, b
-    common, ia, ib = np.intersect1d(da, db, assume_unique=True, return_indices=True)
-    return common, sa[ia] + sb[ib]
+    if len(da) > len(db):
+        (da, sa), (db, sb) = (db, sb), (da, sa)
+    dense = np.full(n, np.nan)
+    dense[db] = sb
+    other = dense[da]
+    keep = ~np.isnan(other)
+    return da[keep], sa[keep] + other[keep]
 
 
-def _union(parts):
+def _union(parts, n: int):
+    """Documents in any (ascending), scores of those that match added."""
     parts = [p for p in parts if len(p[0])]
     if not parts:
         return _EMPTY
     if len(parts) == 1:
         return parts[0]
     docs = np.concatenate([d for d, _ in parts])
-    uniq, inv = np.unique(docs, return_inverse=True)
-    return uniq, np.bincount(inv, weights=np.concatenate([s for _, s in parts]),
-                             minlength=len(uniq))
+    present = np.bincount(docs, minlength=n) > 0
+    sums = np.bincount(docs, weights=np.concatenate([s for _, s in parts]), minlength=n)
+    out = np.flatnonzero(present)
+    return out, sums[out]
 
 
 class _Segment:
     """One segment's evaluation of a query tree."""
 
-    def __init__(self, tables: Tables, seg: SegmentView, reader, dfs: dict):
-        self.t, self.seg, self.reader = tables, seg, reader
+    def __init__(self, tables: Tables, seg: SegmentView, term_docs, dfs: dict):
+        self.t, self.seg, self.term_docs = tables, seg, term_docs
         self.dfs = dfs  # document frequencies over the generation, shared by segments
 
     def run(self, q: wq.Query):
@@ -118,23 +133,22 @@ class _Segment:
         acc = None
         for sub in sorted(subs, key=self._estimate):  # rarest first: shrinks fastest
             part = self.run(sub)
-            acc = part if acc is None else _intersect(acc, part)
+            acc = part if acc is None else _intersect(acc, part, self.seg.count)
             if not len(acc[0]):
                 return _EMPTY
         return acc
 
     def _or(self, q):
-        return _union([self.run(s) for s in q.subqueries])
+        return _union([self.run(s) for s in q.subqueries], self.seg.count)
 
     def _and_maybe(self, q):
         a = self.run(q.a)
         if not len(a[0]):
             return _EMPTY
         bd, bs = self.run(q.b)
-        scores = a[1].copy()
-        _, ia, ib = np.intersect1d(a[0], bd, assume_unique=True, return_indices=True)
-        scores[ia] += bs[ib]
-        return a[0], scores
+        dense = np.zeros(self.seg.count)
+        dense[bd] = bs
+        return a[0], a[1] + dense[a[0]]
 
     def _constant(self, q):
         docs, _ = self.run(q.child)
@@ -152,11 +166,8 @@ class _Segment:
         return d, (s * q.boost if q.boost != 1.0 else s)
 
     def _whoosh_term(self, q):
-        """Terms of the small fields (title_exact, id) through Whoosh's reader."""
-        if (q.fieldname, q.text) not in self.reader:
-            return _EMPTY
-        m = self.reader.postings(q.fieldname, q.text)
-        docs = np.fromiter(m.all_ids(), np.int64)
+        """Terms of the small fields (title_exact, id), read from Whoosh; weight 1."""
+        docs = self.term_docs(q.fieldname, q.text)
         return docs, np.full(len(docs), float(q.boost))
 
     def _df(self, fieldname: str, text: str) -> int:
@@ -208,7 +219,7 @@ def _substring(ev: _Segment, q: Substring):
         if not singles:
             return _EMPTY
         parts = [ev._bm25(q.char_field, chars, chars.find(ch)) for _, ch in singles]
-        return _boost(_and_all(parts), q.boost)
+        return _boost(_and_all(parts, ev.seg.count), q.boost)
     if not singles and len(slots) == 1 and q.below is None:
         return _boost(ev._bm25(q.gram_field, grams, grams.find(slots[0][1])), q.boost)
     leaves: dict[str, int] = {}
@@ -227,7 +238,7 @@ def _substring(ev: _Segment, q: Substring):
             return _EMPTY
         else:
             checks.append((offset, alts))
-    docs, scores = _and_all(required)
+    docs, scores = _and_all(required, ev.seg.count)
     if not len(docs):
         return _EMPTY
     slots.sort(key=lambda slot: grams.df(leaves[slot[1]]))
@@ -236,10 +247,10 @@ def _substring(ev: _Segment, q: Substring):
     return _boost((docs[keep], scores[keep]), q.boost)
 
 
-def _and_all(parts):
+def _and_all(parts, n: int):
     acc = parts[0]
     for p in sorted(parts[1:], key=lambda p: len(p[0])):
-        acc = _intersect(acc, p)
+        acc = _intersect(acc, p, n)
     return acc
 
 

@@ -13,6 +13,7 @@ from whoosh import index as windex
 
 from .analysis import Segmenter, normalize
 from .cache import ResultCache
+from .documents import Documents
 from .categories import category_filter
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
@@ -117,13 +118,12 @@ def _bounds(since, until, zone=CHINA_TZ) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-def _matches(searcher, tables: Tables, cache: ResultCache, wquery, mask, keep):
+def _matches(documents: Documents, tables: Tables, cache: ResultCache, wquery, mask, keep):
     """(documents, scores) of a compiled query, less the mask, within ``keep``."""
-    readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
-    docs, scores = cache.get(query_key(wquery), lambda: evaluate(wquery, tables, readers),
-                             _nbytes)
+    terms = documents.term_docs
+    docs, scores = cache.get(query_key(wquery), lambda: evaluate(wquery, tables, terms), _nbytes)
     if mask is not None:
-        excluded, _ = cache.get(query_key(mask), lambda: evaluate(mask, tables, readers), _nbytes)
+        excluded, _ = cache.get(query_key(mask), lambda: evaluate(mask, tables, terms), _nbytes)
         keep = np.ones(tables.doc_count_all, bool) if keep is None else keep.copy()
         keep[excluded] = False
     if keep is None:
@@ -177,31 +177,30 @@ class Index:
             self.generation, self.meta, self.segmenter = gen, meta, seg
             self._ix, self._tables = whoosh_ix, tables
             self.tz = index_zone(meta)  # every date given and read in the index's zone
-            # Read as one: a searcher, its tables and the cache of its results.
-            self._current = (whoosh_ix, tables, ResultCache())
+            # Read as one: its documents, tables and the cache of its results.
+            self._current = (Documents(whoosh_ix), tables, ResultCache())
 
     def _searcher(self):
-        return self._state()[0]
+        """The shared Whoosh searcher (unlocked: for single-threaded tests and tools)."""
+        return self._state()[0].searcher
 
-    def _state(self):
-        """This thread's Whoosh searcher of the live generation, and its tables."""
+    def _state(self) -> tuple[Documents, Tables, ResultCache]:
+        """The live generation's documents, tables and result cache (one set, read at once)."""
         gen = current_generation(self.path)
         if gen != self.generation:
             with self._lock:
                 if gen != self.generation:
                     self._open(gen)
-        current = self._current
-        cached = getattr(self._local, "searcher", None)
-        if cached is None or cached[0] is not current:
-            # A searcher is only for stored fields and small fields: the
-            # per-document tables and postings arrays are shared.
-            cached = self._local.searcher = (current, current[0].searcher())
-        return cached[1], current[1], current[2]
+        return self._current
+
+    def clear_cache(self) -> None:
+        """Forget evaluated queries (a benchmark timing first evaluations calls this)."""
+        self._state()[2].clear()
 
     @property
     def doc_count(self) -> int:
         """Number of distinct articles (duplicates counted once)."""
-        return self._searcher().doc_count()
+        return self._state()[0].doc_count()
 
     def categories(self) -> list[str]:
         """Every category name in the index."""
@@ -213,20 +212,20 @@ class Index:
         """Ranked, highlighted results; QueryError only for bad parameters."""
         q, categories = check_search(q, page, per_page, sort, categories)
         started = time.perf_counter()
-        searcher, tables, cache = self._state()
+        documents, tables, cache = self._state()
         known, parsed = list(tables.cat_names), parse(q)
         names, unknown = category_filter(categories, parsed, known)
         lo, hi = _bounds(since, until, self.tz)
         wquery, mask = compile_query(parsed, self.segmenter, known)
-        docs, scores = _matches(searcher, tables, cache, wquery, mask,
+        docs, scores = _matches(documents, tables, cache, wquery, mask,
                                 allowed(tables, names, lo, hi))
         exact = exact_query(parsed, self.segmenter, known)
         exact_total = len(docs) if exact is None else _count_within(
-            docs, _matches(searcher, tables, cache, exact, None, None)[0])
+            docs, _matches(documents, tables, cache, exact, None, None)[0])
         limit = min(page * per_page, max(1, tables.doc_count_all))
         order = top(docs, scores, tables, sort, limit)[(page - 1) * per_page:]
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
-        hits = [self._hit(searcher.stored_fields(int(docs[i])),
+        hits = [self._hit(documents.stored(int(docs[i])),
                           float(scores[i]) if sort == "relevance" else 0.0, marker)
                 for i in order]
         return ResultPage(
@@ -252,7 +251,7 @@ class Index:
         """The article with this id, or None."""
         if not isinstance(article_id, str) or not article_id:
             return None
-        f = self._searcher().document(id=article_id)
+        f = self._state()[0].by_id(article_id)
         if f is None:
             return None
         return Article(

@@ -50,6 +50,8 @@ class Tables:
     cat_names: list[str]
     segments: list[SegmentView] = field(default_factory=list)
     _cat_masks: dict = field(default_factory=dict)
+    # Document frequencies over the generation, by (field, term): shared by queries.
+    dfs: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, searcher, folder: str | Path) -> "Tables":

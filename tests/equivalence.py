@@ -90,7 +90,7 @@ def compare(ix, q: str, kw: dict) -> str | None:
     from search.query import compile_query, parse
     from search.reference import whoosh_filter, whoosh_search
 
-    searcher, tables, _ = ix._state()
+    searcher = ix._searcher()
     page, per_page, sort = kw.get("page", 1), kw.get("per_page", 10), kw.get("sort", "relevance")
     res = ix.search(q, highlight=False, **kw)
     wquery, mask = compile_query(parse(q), ix.segmenter, ix.categories())
