@@ -8,6 +8,7 @@ from pathlib import Path
 
 from search.errors import IndexBusy, SearchError
 
+from .errors import NothingToIndex
 from .report import BuildReport
 from .arguments import parse_args
 from .run_report import report_data, write_report
@@ -81,6 +82,10 @@ class _Run:
             raise
         except IndexBusy as exc:
             error, busy = str(exc), True
+        except NothingToIndex as exc:
+            error, report = str(exc), exc.report
+            for p in (report.problems if report else []):
+                print(f"skipped {p.path}: {p.reason}", file=sys.stderr)
         except (SearchError, OSError, UnicodeDecodeError) as exc:
             error = str(exc) if not isinstance(exc, OSError) else \
                 f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}"

@@ -91,14 +91,19 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
         live, manifest, reason = _live_state(index_dir, root, seg, naive_tz)
         if rebuild:
             reason = "asked for with --rebuild"
-        if reason:
-            report.reason = reason
-            full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
-                       userdict=userdict, workers=workers, progress=progress)
-        else:
-            _update(root, files, index_dir, live, manifest, seg, naive_tz, scanned_ns,
-                    report, userdict=userdict, workers=workers, limitmb=limitmb,
-                    progress=progress)
+        try:
+            if reason:
+                report.reason = reason
+                full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
+                           userdict=userdict, workers=workers, progress=progress)
+            else:
+                _update(root, files, index_dir, live, manifest, seg, naive_tz, scanned_ns,
+                        report, userdict=userdict, workers=workers, limitmb=limitmb,
+                        progress=progress)
+        except NothingToIndex as exc:
+            exc.report = report  # so --report can still name every skipped file
+            report.seconds = time.perf_counter() - started
+            raise
     report.seconds = time.perf_counter() - started
     return report
 
