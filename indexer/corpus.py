@@ -16,6 +16,7 @@ from .clean import html_to_text
 from .dates import DEFAULT_TZ, parse_date
 from .errors import CorpusNotFound
 from .oddities import byte_notes, meta_notes, name_note
+from .scrub import Scrubbed
 
 __all__ = ["Article", "Problem", "find_files", "scan_corpus", "read_bytes", "parse_article",
            "read_article", "iter_articles", "MAX_FILE_BYTES"]
@@ -195,21 +196,26 @@ def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAUL
         return None, [Problem(rel, "empty file")]
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(rel, "binary file, not text")]
+    scrubbed = Scrubbed()
     try:
         text, encoding = _decode(data)
         if encoding:
             notes.append(Problem(rel, f"not UTF-8; decoded as {encoding}", False))
         notes.extend(Problem(rel, reason, False) for reason in byte_notes(data))
-        meta, content = _split(text.replace("\r\n", "\n"), rel)
+        meta, content = _split(scrubbed(text).replace("\r\n", "\n"), rel)
     except ValueError as exc:
         return None, notes + [Problem(rel, str(exc))]
-    return _article(rel, path, meta, content, naive_tz, notes), notes
+    return _article(rel, path, meta, content, naive_tz, notes, scrubbed), notes
 
 
 def _article(rel: str, path: Path, meta: dict, content: str, naive_tz: tzinfo,
-             notes: list[Problem]) -> Article:
-    title = _text(meta.get("title")) or path.stem
+             notes: list[Problem], scrubbed: Scrubbed) -> Article:
+    # YAML escapes ("\x01", "\ud800") and HTML entities make characters of their own.
+    title = scrubbed(_text(meta.get("title"))) or scrubbed(path.stem)
     notes.extend(Problem(rel, reason, False) for reason in meta_notes(meta))
+    categories = [c for c in map(scrubbed, _categories(meta.get("categories"))) if c]
+    author = scrubbed(_text(meta.get("author")))
+    image = scrubbed(_text(meta.get("headimg") or meta.get("thumbnail")))
     date = None
     if meta.get("date") is None:
         notes.append(Problem(rel, "no date", False))
@@ -219,11 +225,13 @@ def _article(rel: str, path: Path, meta: dict, content: str, naive_tz: tzinfo,
         except ValueError as exc:
             notes.append(Problem(rel, f"bad date, indexed without one: {exc}", False))
     body_html = content.strip()
+    body = scrubbed(html_to_text(body_html))
+    if scrubbed.removed:
+        notes.append(Problem(rel, f"{scrubbed.removed} control characters (or lone "
+                                  f"surrogates) removed", False))
     return Article(
-        path=rel, title=title, body=html_to_text(body_html), html=body_html,
-        categories=_categories(meta.get("categories")), author=_text(meta.get("author")),
-        date=date, image=_text(meta.get("headimg") or meta.get("thumbnail")),
-        warnings=list(notes))
+        path=rel, title=title, body=body, html=body_html, categories=categories,
+        author=author, date=date, image=image, warnings=list(notes))
 
 
 def iter_articles(root: str | os.PathLike) -> Iterator[tuple[Article | None, list[Problem]]]:
