@@ -26,7 +26,9 @@ def html_to_text(html: str) -> str:
     if not html or not html.strip():
         return ""
     try:
-        root = lxml_html.document_fromstring(html)
+        # libxml2 drops a text node over 10 MB unless told the tree may be huge.
+        parser = lxml_html.HTMLParser(huge_tree=True) if len(html) > 1 << 20 else None
+        root = lxml_html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):  # nothing but comments or blanks
         return ""
     etree.strip_elements(root, *_DROP, etree.Comment, etree.ProcessingInstruction,

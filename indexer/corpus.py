@@ -1,6 +1,7 @@
 """Walk a corpus folder and read each file into an Article, or say why not."""
 from __future__ import annotations
 
+import codecs
 import html
 import os
 import stat
@@ -23,6 +24,9 @@ __all__ = ["Article", "Problem", "find_files", "scan_corpus", "read_bytes", "par
 
 # Larger files are read only up to here; news articles are a few KB.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# The encoding of a file cut at the limit is guessed from this much of its head.
+_SAMPLE_BYTES = 256 * 1024
+_ENCODINGS = ["gb18030", "big5", "utf_16", "cp1252"]
 
 
 @dataclass
@@ -128,18 +132,44 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
-    """Text and, when it was not UTF-8, the encoding used."""
+def _decode(data: bytes, cut: bool = False) -> tuple[str, str | None]:
+    """Text and, when it was not UTF-8, the encoding used.
+
+    ``cut``: reading stopped at the size limit, maybe inside a character.
+    An incremental decoder then decodes up to the last whole character, and
+    the encoding is guessed from the head (a torn character at the end would
+    make every multibyte encoding fail and leave the guess to a wrong one).
+    """
     try:
-        return data.decode("utf-8-sig"), None
+        return _decode_all(data, "utf-8-sig", cut), None
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "cp1252"]).best()
+    best = _guess(data[:_SAMPLE_BYTES] if cut else data, cut)
     if best is None:
         raise ValueError("not UTF-8 and no known text encoding fits")
-    return str(best), best.encoding
+    if not cut:
+        return str(best), best.encoding
+    try:
+        return _decode_all(data, best.encoding, cut), best.encoding
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8, and not {best.encoding} throughout "
+                         f"(byte {exc.start})") from None
+
+
+def _decode_all(data: bytes, encoding: str, cut: bool) -> str:
+    """``data`` decoded strictly; when ``cut``, a torn last character is left out."""
+    return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=not cut)
+
+
+def _guess(data: bytes, cut: bool):
+    from charset_normalizer import from_bytes
+
+    # A sample cut inside a character (at most 3 bytes of it) fits no encoding.
+    for trim in range(4 if cut else 1):
+        best = from_bytes(data[:len(data) - trim], cp_isolation=_ENCODINGS).best()
+        if best is not None:
+            return best
+    return None
 
 
 def _text(value: object) -> str:
@@ -189,7 +219,8 @@ def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAUL
     """The article in ``data`` (the bytes of ``path``, as read_bytes gives them)."""
     rel = path.relative_to(root).as_posix()
     notes: list[Problem] = []
-    if len(data) > MAX_FILE_BYTES:
+    cut = len(data) > MAX_FILE_BYTES
+    if cut:
         data = data[:MAX_FILE_BYTES]
         notes.append(Problem(rel, f"larger than {MAX_FILE_BYTES} bytes; rest ignored", False))
     if not data.strip():
@@ -198,7 +229,7 @@ def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAUL
         return None, [Problem(rel, "binary file, not text")]
     scrubbed = Scrubbed()
     try:
-        text, encoding = _decode(data)
+        text, encoding = _decode(data, cut)
         if encoding:
             notes.append(Problem(rel, f"not UTF-8; decoded as {encoding}", False))
         notes.extend(Problem(rel, reason, False) for reason in byte_notes(data))

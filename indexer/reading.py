@@ -31,7 +31,7 @@ __all__ = ["FileRead", "READER_VERSION", "content_key", "documents", "fork_pool"
 
 # Bump when corpus.py, clean.py or dates.py change what an Article holds:
 # indexes built by an older reader are then rebuilt instead of updated.
-READER_VERSION = 1
+READER_VERSION = 2  # 2: control characters dropped, files cut at 8 MB decoded
 # Below this many files, worker processes cost more than they save.
 _PARALLEL_MIN = 400
 
