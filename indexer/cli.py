@@ -14,13 +14,14 @@ from .arguments import parse_args
 from .run_report import report_data, write_report
 from .update import update_index
 
-__all__ = ["main", "EXIT_OK", "EXIT_PARTIAL", "EXIT_FAILED"]
+__all__ = ["main", "EXIT_OK", "EXIT_PARTIAL", "EXIT_FAILED", "EXIT_DAMAGED"]
 
 EXIT_OK = 0        # every file was read and indexed
 EXIT_PARTIAL = 3   # the index was built, but some files were skipped
 EXIT_FAILED = 4    # nothing usable was built; the previous index is untouched
 EXIT_INTERRUPTED = 130   # Ctrl-C
 EXIT_TERMINATED = 143    # SIGTERM (128 + 15), as a cron job's timeout sends
+EXIT_DAMAGED = 1         # --check: a file of the live index is missing or changed
 
 
 class _Terminated(BaseException):
@@ -123,8 +124,30 @@ class _Run:
             print(_summary(r), flush=True)
 
 
+def _check(index: str, quiet: bool) -> int:
+    from .check import check_index
+
+    try:
+        result = check_index(index)
+    except SearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for problem in result.problems:
+        print(f"damaged: {problem}", file=sys.stderr)
+    if result.problems:
+        print(f"error: the index in {index} is damaged; rebuild it with: python -m indexer "
+              f"--index {index} CORPUS", file=sys.stderr)
+        return EXIT_DAMAGED
+    if not quiet:
+        print(f"index OK: {result.files} files ({result.bytes / 1e6:.1f} MB) of "
+              f"{result.generation} match their sizes and checksums")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.check:
+        return _check(args.index, args.quiet)
     run = _Run(args)
     if args.watch:
         from .watch import watch

@@ -21,8 +21,9 @@ from whoosh import index as windex
 from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.schema import fingerprint
+from search.integrity import FILES_KEY, record_files
 from search.storage import (current_generation, fsync_path, new_generation, prune, publish,
-                            write_meta)
+                            read_meta, write_meta)
 
 from .manifest import Manifest, tz_name, write_manifest
 from .reading import READER_VERSION
@@ -79,11 +80,21 @@ def finish_generation(gen: Path, mode: str, manifest: Manifest, meta: dict) -> N
     checkpoint(f"{mode}:after-commit")
     write_manifest(gen, manifest)
     checkpoint(f"{mode}:after-manifest")
-    write_meta(gen, meta)
+    write_meta(gen, _with_record(gen, meta))
     _fsync_tree(gen)
     checkpoint(f"{mode}:before-publish")
     publish(gen)
     checkpoint(f"{mode}:after-publish")
+
+
+def _with_record(gen: Path, meta: dict) -> dict:
+    """``meta`` with the size and checksum of every file of ``gen`` (see search.integrity)."""
+    try:
+        live = current_generation(gen.parent)
+        known = read_meta(live).get(FILES_KEY)
+    except IndexNotFound:
+        live, known = None, None
+    return {**meta, FILES_KEY: record_files(gen, live, known)}
 
 
 def base_meta(report: BuildReport, manifest: Manifest) -> dict:

@@ -38,6 +38,7 @@ from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.columnar import has_whoosh_postings, write_missing
+from search.integrity import size_problems
 from search.storage import META_NAME, current_generation, read_meta
 from search.zones import zone_named
 
@@ -138,6 +139,8 @@ def _live_state(index_dir: Path, root: Path, seg: Segmenter, naive_tz: tzinfo
         if not (index_dir / "CURRENT").exists():
             return None, None, f"no index in {index_dir} yet"
         return None, None, f"the live index is unusable ({exc})"
+    if damage := size_problems(live, meta):
+        return None, None, f"the live index is damaged ({'; '.join(damage)})"
     want = run_manifest(root, seg, naive_tz, 0)
     if meta.get("fingerprint") != want.fingerprint:
         stored = live / USERDICT_NAME

@@ -17,6 +17,7 @@ from .categories import category_filter
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
+from .integrity import check_sizes
 from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, highlight_terms, parse
 from .results import allowed, facet_counts, top
@@ -152,6 +153,7 @@ class Index:
                 f"index at {self.path} was built with different analysis "
                 f"({meta.get('fingerprint')} != {expected}); rebuild it with: "
                 f"{rebuild_command(meta.get('corpus'), self.path)}")
+        check_sizes(gen, meta)  # IndexCorrupt naming a missing or truncated file
         try:
             whoosh_ix = windex.open_dir(str(gen))
         except Exception as exc:  # Whoosh raises many kinds on a damaged folder
@@ -181,6 +183,7 @@ class Index:
             with self._lock:
                 if gen != self.generation:
                     self._open(gen)
+        check_sizes(self.generation, self.meta)  # a file damaged since it was opened
         current = self._current
         cached = getattr(self._local, "searcher", None)
         if cached is None or cached[0] is not current:
