@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 from pathlib import Path
@@ -59,6 +60,19 @@ def _write_report(path: str, data: dict) -> None:
         print(f"error: cannot write the report {path}: {exc.strerror or exc}", file=sys.stderr)
 
 
+def _os_error(exc: OSError, index: str) -> str:
+    """What went wrong writing the index, in words a user can act on."""
+    where = f" ({exc.strerror or exc}: {exc.filename})" if exc.filename else ""
+    kept = "; the previous index is unchanged"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding the index folder {index} is full{where}{kept}"
+    if exc.errno == errno.EROFS:
+        return f"the index folder {index} is on a read-only filesystem{where}{kept}"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"no permission to write in the index folder {index}{where}{kept}"
+    return f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}"
+
+
 class _Run:
     """One update (or build), its messages, its report and its exit status."""
 
@@ -88,8 +102,7 @@ class _Run:
             for p in (report.problems if report else []):
                 print(f"skipped {p.path}: {p.reason}", file=sys.stderr)
         except (SearchError, OSError, UnicodeDecodeError) as exc:
-            error = str(exc) if not isinstance(exc, OSError) else \
-                f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}"
+            error = str(exc) if not isinstance(exc, OSError) else _os_error(exc, a.index)
         if error:
             print(f"error: {error}", file=sys.stderr)
             self.status = EXIT_FAILED
