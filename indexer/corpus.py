@@ -27,6 +27,8 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 # The encoding of a file cut at the limit is guessed from this much of its head.
 _SAMPLE_BYTES = 256 * 1024
 _ENCODINGS = ["gb18030", "big5", "utf_16", "cp1252"]
+# More NUL bytes than this in the first 8 KB: a binary file (a few are scraped text's).
+_NULS_IN_TEXT = 8
 
 
 @dataclass
@@ -146,7 +148,8 @@ def _decode(data: bytes, cut: bool = False) -> tuple[str, str | None]:
         pass
     best = _guess(data[:_SAMPLE_BYTES] if cut else data, cut)
     if best is None:
-        raise ValueError("not UTF-8 and no known text encoding fits")
+        raise ValueError("binary file, not text" if 0 in data[:8192] else
+                         "not UTF-8 and no known text encoding fits")
     if not cut:
         return str(best), best.encoding
     try:
@@ -225,7 +228,8 @@ def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAUL
         notes.append(Problem(rel, f"larger than {MAX_FILE_BYTES} bytes; rest ignored", False))
     if not data.strip():
         return None, [Problem(rel, "empty file")]
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # A NUL or two is scraped text's (dropped below); binary files hold them everywhere.
+    if data[:8192].count(0) > _NULS_IN_TEXT and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(rel, "binary file, not text")]
     scrubbed = Scrubbed()
     try:

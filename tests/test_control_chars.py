@@ -30,6 +30,7 @@ FILES = {  # name -> (front matter lines, body HTML, a query that must find it)
     "categories": ("title: 分类有控制字符\ncategories:\n- 头条\x03\n- \"\\x1f\"\n",
                    "<p>正文</p>", "分类有控制字符"),
     "author": ('title: 作者有控制字符\nauthor: "记者\\x07某"\n', "<p>正文</p>", "作者有控制字符"),
+    "nul-body": ("title: 正文有空字符\n", "<p>空\x00字符\x00</p>", "正文有空字符"),
     "charref": ("title: 字符引用\n", "<p>前&#1;后&#11;尾</p><span>&#x1f;</span>", "字符引用"),
 }
 
