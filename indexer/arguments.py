@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
                    help="keep running and update the index whenever files appear, change or go")
     p.add_argument("--debounce", type=_seconds, default=2.0, metavar="SECONDS",
                    help="with --watch: update once the corpus has been quiet this long, and at "
-                        "most max(10, 5 x SECONDS) after the first change (default: 2)")
+                        "most max(5, 2.5 x SECONDS) after the first change (default: 2)")
     dict_group = p.add_mutually_exclusive_group()
     dict_group.add_argument("--userdict", metavar="FILE",
                             help="jieba user dictionary, UTF-8 (one 'word [freq] [tag]' "

@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args.index, args.quiet)
     run = _Run(args)
     if args.watch:
-        from .watch import watch
+        from .watch import LONGEST_S, watch
 
         if not Path(args.corpus).is_dir():
             print(f"error: corpus folder not found: {args.corpus}", file=sys.stderr)
@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_FAILED
         if not args.quiet:
             print(f"watching {args.corpus} (Ctrl-C to stop)", flush=True)
-        gone = watch(args.corpus, run, quiet=args.debounce, longest=max(10.0, 5 * args.debounce),
+        gone = watch(args.corpus, run, quiet=args.debounce,
+                     longest=max(LONGEST_S, 2.5 * args.debounce),
                      log=lambda m: print(m, file=sys.stderr))
         if not args.quiet:
             print("stopped watching", flush=True)
