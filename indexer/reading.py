@@ -64,6 +64,9 @@ def _init_worker(root: str, naive_tz: tzinfo, userdict: str | None) -> None:
     global _ROOT, _TZ, _SEG
     if multiprocessing.parent_process() is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        # The CLI's SIGTERM handler (inherited through fork) would turn Pool.terminate()
+        # into an exception the worker survives, and the parent's join would hang.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _die_with_parent()
     _ROOT, _TZ = Path(root), naive_tz
     seg = Segmenter(userdict)
