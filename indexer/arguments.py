@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
                    help="keep running and update the index whenever files appear, change or go")
     p.add_argument("--debounce", type=_seconds, default=2.0, metavar="SECONDS",
                    help="with --watch: update once the corpus has been quiet this long, and at "
-                        "most max(10, 5 x SECONDS) after the first change (default: 2)")
+                        "most max(5, 2.5 x SECONDS) after the first change (default: 2)")
     dict_group = p.add_mutually_exclusive_group()
     dict_group.add_argument("--userdict", metavar="FILE",
                             help="jieba user dictionary, UTF-8 (one 'word [freq] [tag]' "
@@ -75,6 +75,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
                    help="when another indexer is working on the index, wait this long for it "
                         "(default: exit at once with status 4)")
+    p.add_argument("--check", action="store_true",
+                   help="verify the size and checksum of every file of the live index against "
+                        "those recorded when it was published, and exit (status 1 if damaged)")
     p.add_argument("--report", metavar="FILE", help="write a JSON report of the run to this file")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems and errors")
     return p

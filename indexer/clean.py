@@ -5,6 +5,8 @@ import re
 
 from lxml import etree, html as lxml_html
 
+from .scrub import scrub
+
 __all__ = ["html_to_text"]
 
 _DROP = ("script", "style", "iframe", "img", "noscript", "template", "object", "embed",
@@ -24,15 +26,19 @@ def html_to_text(html: str) -> str:
     if not html or not html.strip():
         return ""
     try:
-        root = lxml_html.document_fromstring(html)
+        # libxml2 drops a text node over 10 MB unless told the tree may be huge.
+        parser = lxml_html.HTMLParser(huge_tree=True) if len(html) > 1 << 20 else None
+        root = lxml_html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):  # nothing but comments or blanks
         return ""
     etree.strip_elements(root, *_DROP, etree.Comment, etree.ProcessingInstruction,
                          with_tail=False)
+    # lxml turns a character reference such as &#1; into a control character,
+    # then refuses it as the text of an element: take those out as text is set.
     for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
+        br.tail = "\n" + scrub(br.tail or "")[0]
     for el in root.iter(*_BLOCK):
-        el.text = "\n" + (el.text or "")
-        el.tail = "\n" + (el.tail or "")
+        el.text = "\n" + scrub(el.text or "")[0]
+        el.tail = "\n" + scrub(el.tail or "")[0]
     lines = (_BLANKS.sub(" ", line).strip() for line in root.text_content().split("\n"))
     return "\n".join(line for line in lines if line)

@@ -2,24 +2,27 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 from pathlib import Path
 
 from search.errors import IndexBusy, SearchError
 
+from .errors import NothingToIndex
 from .report import BuildReport
 from .arguments import parse_args
 from .run_report import report_data, write_report
 from .update import update_index
 
-__all__ = ["main", "EXIT_OK", "EXIT_PARTIAL", "EXIT_FAILED"]
+__all__ = ["main", "EXIT_OK", "EXIT_PARTIAL", "EXIT_FAILED", "EXIT_DAMAGED"]
 
 EXIT_OK = 0        # every file was read and indexed
 EXIT_PARTIAL = 3   # the index was built, but some files were skipped
 EXIT_FAILED = 4    # nothing usable was built; the previous index is untouched
 EXIT_INTERRUPTED = 130   # Ctrl-C
 EXIT_TERMINATED = 143    # SIGTERM (128 + 15), as a cron job's timeout sends
+EXIT_DAMAGED = 1         # --check: a file of the live index is missing or changed
 
 
 class _Terminated(BaseException):
@@ -57,6 +60,19 @@ def _write_report(path: str, data: dict) -> None:
         print(f"error: cannot write the report {path}: {exc.strerror or exc}", file=sys.stderr)
 
 
+def _os_error(exc: OSError, index: str) -> str:
+    """What went wrong writing the index, in words a user can act on."""
+    where = f" ({exc.strerror or exc}: {exc.filename})" if exc.filename else ""
+    kept = "; the previous index is unchanged"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding the index folder {index} is full{where}{kept}"
+    if exc.errno == errno.EROFS:
+        return f"the index folder {index} is on a read-only filesystem{where}{kept}"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"no permission to write in the index folder {index}{where}{kept}"
+    return f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}"
+
+
 class _Run:
     """One update (or build), its messages, its report and its exit status."""
 
@@ -81,9 +97,12 @@ class _Run:
             raise
         except IndexBusy as exc:
             error, busy = str(exc), True
+        except NothingToIndex as exc:
+            error, report = str(exc), exc.report
+            for p in (report.problems if report else []):
+                print(f"skipped {p.path}: {p.reason}", file=sys.stderr)
         except (SearchError, OSError, UnicodeDecodeError) as exc:
-            error = str(exc) if not isinstance(exc, OSError) else \
-                f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}"
+            error = str(exc) if not isinstance(exc, OSError) else _os_error(exc, a.index)
         if error:
             print(f"error: {error}", file=sys.stderr)
             self.status = EXIT_FAILED
@@ -118,11 +137,33 @@ class _Run:
             print(_summary(r), flush=True)
 
 
+def _check(index: str, quiet: bool) -> int:
+    from .check import check_index
+
+    try:
+        result = check_index(index)
+    except SearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for problem in result.problems:
+        print(f"damaged: {problem}", file=sys.stderr)
+    if result.problems:
+        print(f"error: the index in {index} is damaged; rebuild it with: python -m indexer "
+              f"--index {index} CORPUS", file=sys.stderr)
+        return EXIT_DAMAGED
+    if not quiet:
+        print(f"index OK: {result.files} files ({result.bytes / 1e6:.1f} MB) of "
+              f"{result.generation} match their sizes and checksums")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.check:
+        return _check(args.index, args.quiet)
     run = _Run(args)
     if args.watch:
-        from .watch import watch
+        from .watch import LONGEST_S, watch
 
         if not Path(args.corpus).is_dir():
             print(f"error: corpus folder not found: {args.corpus}", file=sys.stderr)
@@ -131,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_FAILED
         if not args.quiet:
             print(f"watching {args.corpus} (Ctrl-C to stop)", flush=True)
-        gone = watch(args.corpus, run, quiet=args.debounce, longest=max(10.0, 5 * args.debounce),
+        gone = watch(args.corpus, run, quiet=args.debounce,
+                     longest=max(LONGEST_S, 2.5 * args.debounce),
                      log=lambda m: print(m, file=sys.stderr))
         if not args.quiet:
             print("stopped watching", flush=True)

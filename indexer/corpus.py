@@ -1,6 +1,7 @@
 """Walk a corpus folder and read each file into an Article, or say why not."""
 from __future__ import annotations
 
+import codecs
 import html
 import os
 import stat
@@ -16,12 +17,18 @@ from .clean import html_to_text
 from .dates import DEFAULT_TZ, parse_date
 from .errors import CorpusNotFound
 from .oddities import byte_notes, meta_notes, name_note
+from .scrub import Scrubbed
 
 __all__ = ["Article", "Problem", "find_files", "scan_corpus", "read_bytes", "parse_article",
            "read_article", "iter_articles", "MAX_FILE_BYTES"]
 
 # Larger files are read only up to here; news articles are a few KB.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# The encoding of a file cut at the limit is guessed from this much of its head.
+_SAMPLE_BYTES = 256 * 1024
+_ENCODINGS = ["gb18030", "big5", "utf_16", "cp1252"]
+# More NUL bytes than this in the first 8 KB: a binary file (a few are scraped text's).
+_NULS_IN_TEXT = 8
 
 
 @dataclass
@@ -127,18 +134,45 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
-    """Text and, when it was not UTF-8, the encoding used."""
+def _decode(data: bytes, cut: bool = False) -> tuple[str, str | None]:
+    """Text and, when it was not UTF-8, the encoding used.
+
+    ``cut``: reading stopped at the size limit, maybe inside a character.
+    An incremental decoder then decodes up to the last whole character, and
+    the encoding is guessed from the head (a torn character at the end would
+    make every multibyte encoding fail and leave the guess to a wrong one).
+    """
     try:
-        return data.decode("utf-8-sig"), None
+        return _decode_all(data, "utf-8-sig", cut), None
     except UnicodeDecodeError:
         pass
+    best = _guess(data[:_SAMPLE_BYTES] if cut else data, cut)
+    if best is None:
+        raise ValueError("binary file, not text" if 0 in data[:8192] else
+                         "not UTF-8 and no known text encoding fits")
+    if not cut:
+        return str(best), best.encoding
+    try:
+        return _decode_all(data, best.encoding, cut), best.encoding
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8, and not {best.encoding} throughout "
+                         f"(byte {exc.start})") from None
+
+
+def _decode_all(data: bytes, encoding: str, cut: bool) -> str:
+    """``data`` decoded strictly; when ``cut``, a torn last character is left out."""
+    return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=not cut)
+
+
+def _guess(data: bytes, cut: bool):
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "cp1252"]).best()
-    if best is None:
-        raise ValueError("not UTF-8 and no known text encoding fits")
-    return str(best), best.encoding
+    # A sample cut inside a character (at most 3 bytes of it) fits no encoding.
+    for trim in range(4 if cut else 1):
+        best = from_bytes(data[:len(data) - trim], cp_isolation=_ENCODINGS).best()
+        if best is not None:
+            return best
+    return None
 
 
 def _text(value: object) -> str:
@@ -188,28 +222,35 @@ def parse_article(root: Path, path: Path, data: bytes, naive_tz: tzinfo = DEFAUL
     """The article in ``data`` (the bytes of ``path``, as read_bytes gives them)."""
     rel = path.relative_to(root).as_posix()
     notes: list[Problem] = []
-    if len(data) > MAX_FILE_BYTES:
+    cut = len(data) > MAX_FILE_BYTES
+    if cut:
         data = data[:MAX_FILE_BYTES]
         notes.append(Problem(rel, f"larger than {MAX_FILE_BYTES} bytes; rest ignored", False))
     if not data.strip():
         return None, [Problem(rel, "empty file")]
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # A NUL or two is scraped text's (dropped below); binary files hold them everywhere.
+    if data[:8192].count(0) > _NULS_IN_TEXT and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem(rel, "binary file, not text")]
+    scrubbed = Scrubbed()
     try:
-        text, encoding = _decode(data)
+        text, encoding = _decode(data, cut)
         if encoding:
             notes.append(Problem(rel, f"not UTF-8; decoded as {encoding}", False))
         notes.extend(Problem(rel, reason, False) for reason in byte_notes(data))
-        meta, content = _split(text.replace("\r\n", "\n"), rel)
+        meta, content = _split(scrubbed(text).replace("\r\n", "\n"), rel)
     except ValueError as exc:
         return None, notes + [Problem(rel, str(exc))]
-    return _article(rel, path, meta, content, naive_tz, notes), notes
+    return _article(rel, path, meta, content, naive_tz, notes, scrubbed), notes
 
 
 def _article(rel: str, path: Path, meta: dict, content: str, naive_tz: tzinfo,
-             notes: list[Problem]) -> Article:
-    title = _text(meta.get("title")) or path.stem
+             notes: list[Problem], scrubbed: Scrubbed) -> Article:
+    # YAML escapes ("\x01", "\ud800") and HTML entities make characters of their own.
+    title = scrubbed(_text(meta.get("title"))) or scrubbed(path.stem)
     notes.extend(Problem(rel, reason, False) for reason in meta_notes(meta))
+    categories = [c for c in map(scrubbed, _categories(meta.get("categories"))) if c]
+    author = scrubbed(_text(meta.get("author")))
+    image = scrubbed(_text(meta.get("headimg") or meta.get("thumbnail")))
     date = None
     if meta.get("date") is None:
         notes.append(Problem(rel, "no date", False))
@@ -219,11 +260,13 @@ def _article(rel: str, path: Path, meta: dict, content: str, naive_tz: tzinfo,
         except ValueError as exc:
             notes.append(Problem(rel, f"bad date, indexed without one: {exc}", False))
     body_html = content.strip()
+    body = scrubbed(html_to_text(body_html))
+    if scrubbed.removed:
+        notes.append(Problem(rel, f"{scrubbed.removed} control characters (or lone "
+                                  f"surrogates) removed", False))
     return Article(
-        path=rel, title=title, body=html_to_text(body_html), html=body_html,
-        categories=_categories(meta.get("categories")), author=_text(meta.get("author")),
-        date=date, image=_text(meta.get("headimg") or meta.get("thumbnail")),
-        warnings=list(notes))
+        path=rel, title=title, body=body, html=body_html, categories=categories,
+        author=author, date=date, image=image, warnings=list(notes))
 
 
 def iter_articles(root: str | os.PathLike) -> Iterator[tuple[Article | None, list[Problem]]]:

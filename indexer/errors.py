@@ -14,3 +14,5 @@ class CorpusNotFound(IndexerError):
 
 class NothingToIndex(IndexerError):
     """No readable article was found, so no index was built."""
+
+    report = None  # the run's BuildReport (every skipped file and why), when known

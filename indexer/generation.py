@@ -21,8 +21,9 @@ from whoosh import index as windex
 from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.schema import fingerprint
+from search.integrity import FILES_KEY, record_files
 from search.storage import (current_generation, fsync_path, new_generation, prune, publish,
-                            write_meta)
+                            read_meta, write_meta)
 
 from .manifest import Manifest, tz_name, write_manifest
 from .reading import READER_VERSION
@@ -34,12 +35,31 @@ __all__ = ["base_meta", "finish_generation", "next_generation", "run_manifest",
 # Test hook: NEWSEARCH_KILL_AT=<mode>:<point>[=INT|TERM] makes the indexer send
 # itself SIGKILL (or that signal) there, so tests can stop a real process at an exact step.
 _KILL_ENV = "NEWSEARCH_KILL_AT"
+# Test hook: NEWSEARCH_FILL_AT=<mode>:<point> with NEWSEARCH_FILL_FILE=<path> fills
+# the disk holding <path> there, so disk-full tests can hit an exact step.
+_FILL_ENV, _FILL_FILE_ENV = "NEWSEARCH_FILL_AT", "NEWSEARCH_FILL_FILE"
 
 
 def checkpoint(point: str) -> None:
     wanted, _, name = os.environ.get(_KILL_ENV, "").partition("=")
     if wanted == point:
         os.kill(os.getpid(), getattr(signal, f"SIG{name or 'KILL'}"))
+    if os.environ.get(_FILL_ENV) == point and os.environ.get(_FILL_FILE_ENV):
+        _fill_disk(os.environ[_FILL_FILE_ENV])
+
+
+def _fill_disk(path: str) -> None:
+    try:
+        with open(path, "ab", buffering=0) as f:
+            while True:
+                f.write(b"\0" * 65536)
+    except OSError:  # ENOSPC: full now; a last partial block may still fit
+        try:
+            with open(path, "ab", buffering=0) as f:
+                while True:
+                    f.write(b"\0" * 512)
+        except OSError:
+            pass
 
 
 def run_manifest(root: Path, seg: Segmenter, naive_tz: tzinfo, scanned_ns: int) -> Manifest:
@@ -79,11 +99,21 @@ def finish_generation(gen: Path, mode: str, manifest: Manifest, meta: dict) -> N
     checkpoint(f"{mode}:after-commit")
     write_manifest(gen, manifest)
     checkpoint(f"{mode}:after-manifest")
-    write_meta(gen, meta)
+    write_meta(gen, _with_record(gen, meta))
     _fsync_tree(gen)
     checkpoint(f"{mode}:before-publish")
     publish(gen)
     checkpoint(f"{mode}:after-publish")
+
+
+def _with_record(gen: Path, meta: dict) -> dict:
+    """``meta`` with the size and checksum of every file of ``gen`` (see search.integrity)."""
+    try:
+        live = current_generation(gen.parent)
+        known = read_meta(live).get(FILES_KEY)
+    except IndexNotFound:
+        live, known = None, None
+    return {**meta, FILES_KEY: record_files(gen, live, known)}
 
 
 def base_meta(report: BuildReport, manifest: Manifest) -> dict:

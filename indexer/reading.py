@@ -31,7 +31,7 @@ __all__ = ["FileRead", "READER_VERSION", "content_key", "documents", "fork_pool"
 
 # Bump when corpus.py, clean.py or dates.py change what an Article holds:
 # indexes built by an older reader are then rebuilt instead of updated.
-READER_VERSION = 1
+READER_VERSION = 2  # 2: control characters dropped, files cut at 8 MB decoded
 # Below this many files, worker processes cost more than they save.
 _PARALLEL_MIN = 400
 
@@ -64,6 +64,9 @@ def _init_worker(root: str, naive_tz: tzinfo, userdict: str | None) -> None:
     global _ROOT, _TZ, _SEG
     if multiprocessing.parent_process() is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        # The CLI's SIGTERM handler (inherited through fork) would turn Pool.terminate()
+        # into an exception the worker survives, and the parent's join would hang.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _die_with_parent()
     _ROOT, _TZ = Path(root), naive_tz
     seg = Segmenter(userdict)

@@ -38,6 +38,7 @@ from search.analysis import Segmenter
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.columnar import has_whoosh_postings, write_missing
+from search.integrity import size_problems
 from search.storage import META_NAME, current_generation, read_meta
 from search.zones import zone_named
 
@@ -91,14 +92,19 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
         live, manifest, reason = _live_state(index_dir, root, seg, naive_tz)
         if rebuild:
             reason = "asked for with --rebuild"
-        if reason:
-            report.reason = reason
-            full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
-                       userdict=userdict, workers=workers, progress=progress)
-        else:
-            _update(root, files, index_dir, live, manifest, seg, naive_tz, scanned_ns,
-                    report, userdict=userdict, workers=workers, limitmb=limitmb,
-                    progress=progress)
+        try:
+            if reason:
+                report.reason = reason
+                full_build(root, files, index_dir, seg, naive_tz, scanned_ns, report,
+                           userdict=userdict, workers=workers, progress=progress)
+            else:
+                _update(root, files, index_dir, live, manifest, seg, naive_tz, scanned_ns,
+                        report, userdict=userdict, workers=workers, limitmb=limitmb,
+                        progress=progress)
+        except NothingToIndex as exc:
+            exc.report = report  # so --report can still name every skipped file
+            report.seconds = time.perf_counter() - started
+            raise
     report.seconds = time.perf_counter() - started
     return report
 
@@ -133,6 +139,8 @@ def _live_state(index_dir: Path, root: Path, seg: Segmenter, naive_tz: tzinfo
         if not (index_dir / "CURRENT").exists():
             return None, None, f"no index in {index_dir} yet"
         return None, None, f"the live index is unusable ({exc})"
+    if damage := size_problems(live, meta):
+        return None, None, f"the live index is damaged ({'; '.join(damage)})"
     want = run_manifest(root, seg, naive_tz, 0)
     if meta.get("fingerprint") != want.fingerprint:
         stored = live / USERDICT_NAME

@@ -18,6 +18,8 @@ from .categories import category_filter
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
+from .columnar import SUFFIX
+from .integrity import check_sizes
 from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, exact_query, highlight_terms, parse, read_as
 from .results import allowed, facet_counts, top
@@ -31,6 +33,8 @@ from .titles import display_title
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
 
 USERDICT_NAME = "userdict.txt"
+# How often a search re-checks all the live files' sizes (a stat per file).
+_CHECK_EVERY_S = 1.0
 
 
 @dataclass
@@ -147,7 +151,7 @@ class Index:
     def __init__(self, path: str | Path, lazy: bool = False):
         self.path = Path(path)
         self._lazy = lazy  # load jieba on the first query that needs it, not now
-        self._local = threading.local()
+        self._checked = 0.0  # when the live files' sizes were last checked (monotonic)
         self._lock = threading.RLock()  # _searcher holds it while _open runs
         self._open(current_generation(self.path))
 
@@ -161,6 +165,7 @@ class Index:
                 f"index at {self.path} was built with different analysis "
                 f"({meta.get('fingerprint')} != {expected}); rebuild it with: "
                 f"{rebuild_command(meta.get('corpus'), self.path)}")
+        check_sizes(gen, meta)  # IndexCorrupt naming a missing or truncated file
         try:
             whoosh_ix = windex.open_dir(str(gen))
         except Exception as exc:  # Whoosh raises many kinds on a damaged folder
@@ -191,6 +196,14 @@ class Index:
             with self._lock:
                 if gen != self.generation:
                     self._open(gen)
+        # A file damaged since it was opened: mapped ones (a read past a truncated
+        # map's end kills the process) before every search, all of them each second.
+        now = time.monotonic()
+        if now - self._checked >= _CHECK_EVERY_S:
+            check_sizes(self.generation, self.meta)
+            self._checked = now
+        else:
+            check_sizes(self.generation, self.meta, SUFFIX)
         return self._current
 
     def clear_cache(self) -> None:

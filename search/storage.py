@@ -57,11 +57,15 @@ def publish(gen: Path) -> None:
     """Make ``gen`` the live generation, atomically and durably."""
     root = gen.parent
     tmp = root / f"{CURRENT}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(gen.name + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, root / CURRENT)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(gen.name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, root / CURRENT)
+    except BaseException:  # a full disk, say: leave nothing behind
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_path(root)
 
 

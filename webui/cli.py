@@ -51,7 +51,7 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
     try:
         search.open_index(index_dir)
         return
-    except search.IndexMismatch as exc:
+    except (search.IndexMismatch, search.IndexCorrupt) as exc:
         log.warning("%s", exc)
         return
     except search.IndexNotFound:

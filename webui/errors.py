@@ -77,6 +77,8 @@ def handle_index_unavailable(exc: search.SearchError) -> Response:
     index_dir = current_app.config.get("INDEX_DIR", "index")
     if isinstance(exc, search.IndexMismatch):
         message = "索引是用不同的分词设置建立的，需要重建。"
+    elif isinstance(exc, search.IndexCorrupt):
+        message = f"索引文件已损坏，需要重建：{exc}"
     else:
         message = "搜索索引还没有建好，或正在重建。"
     body, status = _render(
@@ -94,6 +96,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(search.IndexNotFound, handle_index_unavailable)
     app.register_error_handler(search.IndexMismatch, handle_index_unavailable)
+    app.register_error_handler(search.IndexCorrupt, handle_index_unavailable)
 
 
 def add_security_headers(response: Response) -> Response:
