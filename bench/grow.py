@@ -13,7 +13,6 @@ archive's span; categories and author are copied from a source story.
 import argparse
 import datetime
 import email.utils
-import html
 import random
 import re
 import sys

@@ -29,17 +29,20 @@ _KEY = 1 << 34    # (posting row, start) packed in one int64 for the position ch
 _BIAS = 1 << 20   # starts may be below 0 when the first slot is not checked
 
 
-def evaluate(query: wq.Query, tables: Tables, term_docs) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(query: wq.Query, tables: Tables, term_docs, memo: dict | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """(global document numbers ascending, scores) of every live match of ``query``.
 
     ``term_docs(segment, field, text)`` gives the documents of a term of the
-    few small fields that have no arrays (``Documents.term_docs``).
+    few small fields that have no arrays (``Documents.term_docs``). ``memo``,
+    shared by evaluations of one search, keeps each segment's substring matches.
     """
     docs, scores, dfs = [], [], tables.dfs
     if len(dfs) > 500_000:  # bounded: terms come from users
         dfs.clear()
     for i, seg in enumerate(tables.segments):
-        d, s = _Segment(tables, seg, partial(term_docs, i), dfs).run(query)
+        d, s = _Segment(tables, seg, partial(term_docs, i), dfs,
+                        {} if memo is None else memo.setdefault(i, {})).run(query)
         d = d + seg.offset
         keep = tables.live[d]
         docs.append(d[keep])
@@ -100,8 +103,8 @@ def _union(parts, n: int):
 class _Segment:
     """One segment's evaluation of a query tree."""
 
-    def __init__(self, tables: Tables, seg: SegmentView, term_docs, dfs: dict):
-        self.t, self.seg, self.term_docs = tables, seg, term_docs
+    def __init__(self, tables: Tables, seg: SegmentView, term_docs, dfs: dict, memo: dict):
+        self.t, self.seg, self.term_docs, self.memo = tables, seg, term_docs, memo
         self.dfs = dfs  # document frequencies over the generation, shared by segments
 
     def run(self, q: wq.Query):
@@ -200,7 +203,11 @@ class _Segment:
         return table.df(table.find(text))
 
     def _substring(self, q: Substring):
-        return _substring(self, q)
+        key = query_key(q)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = _substring(self, q)
+        return found
 
 
 def _text(table, i: int) -> str:

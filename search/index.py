@@ -122,12 +122,15 @@ def _bounds(since, until, zone=CHINA_TZ) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-def _matches(documents: Documents, tables: Tables, cache: ResultCache, wquery, mask, keep):
+def _matches(documents: Documents, tables: Tables, cache: ResultCache, wquery, mask, keep,
+             memo: dict | None = None):
     """(documents, scores) of a compiled query, less the mask, within ``keep``."""
     terms = documents.term_docs
-    docs, scores = cache.get(query_key(wquery), lambda: evaluate(wquery, tables, terms), _nbytes)
+    docs, scores = cache.get(query_key(wquery), lambda: evaluate(wquery, tables, terms, memo),
+                             _nbytes)
     if mask is not None:
-        excluded, _ = cache.get(query_key(mask), lambda: evaluate(mask, tables, terms), _nbytes)
+        excluded, _ = cache.get(query_key(mask), lambda: evaluate(mask, tables, terms, memo),
+                                _nbytes)
         keep = np.ones(tables.doc_count_all, bool) if keep is None else keep.copy()
         keep[excluded] = False
     if keep is None:
@@ -230,11 +233,12 @@ class Index:
         names, unknown = category_filter(categories, parsed, known)
         lo, hi = _bounds(since, until, self.tz)
         wquery, mask = compile_query(parsed, self.segmenter, known)
+        memo: dict = {}  # substrings matched once for the query and its exact count
         docs, scores = _matches(documents, tables, cache, wquery, mask,
-                                allowed(tables, names, lo, hi))
+                                allowed(tables, names, lo, hi), memo)
         exact = exact_query(parsed, self.segmenter, known)
         exact_total = len(docs) if exact is None else _count_within(
-            docs, _matches(documents, tables, cache, exact, None, None)[0])
+            docs, _matches(documents, tables, cache, exact, None, None, memo)[0])
         limit = min(page * per_page, max(1, tables.doc_count_all))
         order = top(docs, scores, tables, sort, limit)[(page - 1) * per_page:]
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
