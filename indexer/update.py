@@ -36,6 +36,7 @@ from whoosh import index as windex
 from whoosh.writing import MERGE_SMALL
 
 from search.analysis import Segmenter
+from search.backend import is_cluster_url
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.columnar import has_whoosh_postings, write_missing
@@ -85,6 +86,12 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
     (unless ``keep_userdict`` is false); without ``naive_tz``, so is its time
     zone for dates written without one (``DEFAULT_TZ`` for a new index).
     """
+    if is_cluster_url(index_dir):
+        from .cluster import update_cluster
+
+        return update_cluster(corpus, str(index_dir), rebuild=rebuild, userdict=userdict,
+                              naive_tz=naive_tz, workers=workers, progress=progress,
+                              lock_timeout=lock_timeout)
     started = time.perf_counter()
     root, index_dir = Path(corpus), Path(index_dir)
     seg = Segmenter(userdict) if userdict else None  # a bad path fails before any work

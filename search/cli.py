@@ -8,9 +8,10 @@ import re
 import sys
 from datetime import date, datetime
 
+from .backend import open_index
 from .categories import fold
 from .errors import QueryError, SearchError
-from .index import SORTS, ResultPage, open_index
+from .index import SORTS, ResultPage
 from .params import MAX_PER_PAGE
 from .terminal import columns, use_colour, wrap
 
