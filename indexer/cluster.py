@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -26,9 +26,10 @@ from search.sphinx.writer import ClusterWriter
 from .corpus import scan_corpus
 from .dates import DEFAULT_TZ
 from .errors import IndexerError, NothingToIndex
-from .generation import run_manifest
+from .generation import checkpoint, run_manifest
 from .manifest import Entry, Manifest
-from .reading import READER_VERSION, documents, group_articles, read_files, reader_pool
+from .reading import READER_VERSION, group_articles, read_files, reader_pool
+from .story import Story
 from .report import BuildReport, Progress
 from .update import plan_changes, plan_reads
 
@@ -124,9 +125,10 @@ def _full(writer: ClusterWriter, root: Path, files: list[Path], seg: Segmenter,
         report.indexed = sum(len(g) for g in groups)
         report.articles, report.duplicates = len(groups), report.indexed - len(groups)
         writer.truncate(slot)
-        categories = writer.add(documents(groups, pool, progress), slot)
+        categories = writer.add(_documents(groups, pool, progress), slot)
     manifest = run_manifest(root, seg, naive_tz, scanned_ns)
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
+    checkpoint("cluster:before-publish")
     writer.commit(State(slot, [], backend_fingerprint(seg), sorted(categories),
                         _packed(manifest)))
     # The old slot keeps its rows until the next rebuild empties it: a reader
@@ -153,8 +155,23 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         categories: set[str] = set()
         if change.affected:
             writer.delete(change.affected, live)
-            categories = writer.add(documents(change.groups, pool, progress), live)
+            categories = writer.add(_documents(change.groups, pool, progress), live)
     if change.affected or change.touched:
         state = writer.state
         writer.commit(State(live, [], state.fingerprint,
                             sorted(set(state.categories) | categories), _packed(change.manifest)))
+
+
+def _document(group: list[Story]) -> dict:
+    """What a row needs of a group of duplicate files (no jieba: the cluster indexes letters)."""
+    first = group[0]
+    body, html = first.texts()
+    return {"id": first.key, "path": first.path, "paths": [a.path for a in group],
+            "title": first.title, "body": body, "html": html, "author": first.author,
+            "categories": list(dict.fromkeys(c for a in group for c in a.categories)),
+            "date": first.date.astimezone(timezone.utc).isoformat() if first.date else None}
+
+
+def _documents(groups: list[list[Story]], pool, progress: Progress | None):
+    docs = pool.imap(_document, groups, 8) if pool else map(_document, groups)
+    return progress(docs, len(groups), "indexing") if progress and groups else docs

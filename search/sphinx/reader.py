@@ -72,6 +72,8 @@ class SphinxIndex:
         self.host, self.port, self.name = parse_url(url)
         self.path = self.url = url
         self._local = threading.local()
+        self._conns: list = []  # every thread's, so close() can end them all
+        self._conns_lock = threading.Lock()
         self.segmenter = Segmenter(None)
         state = self._state()
         if not state.live:
@@ -88,14 +90,26 @@ class SphinxIndex:
         conn = getattr(self._local, "conn", None)
         if conn is None or not conn.open:
             conn = self._local.conn = connect(self.host, self.port)
+            with self._conns_lock:
+                self._conns = [c for c in self._conns if c.open] + [conn]
         return conn
+
+    def close(self) -> None:
+        """Close every thread's connection (searchd waits for open ones when it stops)."""
+        with self._conns_lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except Exception:  # already broken: nothing to close
+                pass
 
     def _cursor(self):
         """A cursor on this thread's connection, reconnecting once if it went stale."""
         conn = self._conn()
         try:
-            conn.ping(reconnect=True)
-        except Exception:
+            conn.ping(reconnect=False)
+        except Exception:  # the driver raises several kinds for a dead socket
             self._local.conn = None
             conn = self._conn()
         return cursor(conn)
