@@ -158,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_NO_INDEX
     for name in res.unknown_categories:
         print(f"note: {_no_such_category(name, ix.categories())}", file=sys.stderr)
+    if res.partial:
+        print(f"warning: partial results ({res.partial_reason})", file=sys.stderr)
     try:
         print(_as_json(res) if args.json else _as_text(res, use_colour(), columns()))
     except BrokenPipeError:  # piped into head: not an error

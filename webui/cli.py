@@ -21,7 +21,8 @@ log = logging.getLogger("webui")
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m webui", description=__doc__)
-    p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("--index", default="index",
+                   help="index folder or sphinx://host:port/name cluster (default: index)")
     p.add_argument("--corpus", default="corpus",
                    help="articles to index when there is no index yet (default: corpus)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -65,7 +66,7 @@ def ensure_index(index_dir: Path | str, corpus: Path) -> None:
     try:
         report = (update_index(corpus, index_dir) if is_cluster_url(index_dir)
                   else build_index(corpus, index_dir))
-    except IndexerError as exc:
+    except (IndexerError, search.IndexNotFound) as exc:  # also: a cluster out of reach
         raise SystemExit(f"cannot build the index: {exc}") from None
     log.info("indexed %d articles from %d files in %.1fs (%d skipped)", report.articles,
              report.files, report.seconds, len(report.problems))
