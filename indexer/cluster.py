@@ -76,8 +76,8 @@ def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False
 
 def _manifest(state: State) -> Manifest | None:
     data = unpack(state.manifest) if state.manifest else None
-    if not data:
-        return None
+    if not data or data.get("shards") != len(state.shards):
+        return None  # routing is by id modulo the shard count: a new count moves rows
     try:
         return Manifest(fingerprint=data["fingerprint"], reader=data["reader"], tz=data["tz"],
                         corpus=data["corpus"], scanned_ns=data["scanned_ns"],
@@ -86,8 +86,8 @@ def _manifest(state: State) -> Manifest | None:
         return None
 
 
-def _packed(m: Manifest) -> str:
-    return pack({"fingerprint": m.fingerprint, "reader": m.reader, "tz": m.tz,
+def _packed(m: Manifest, shards: int) -> str:
+    return pack({"shards": shards, "fingerprint": m.fingerprint, "reader": m.reader, "tz": m.tz,
                  "corpus": m.corpus, "scanned_ns": m.scanned_ns,
                  "files": {p: [e.size, e.mtime_ns, e.sha1, e.key] for p, e in m.files.items()}})
 
@@ -102,7 +102,7 @@ def _live_state(state: State, root: Path, seg: Segmenter, naive_tz: tzinfo
     manifest = _manifest(state)
     want = run_manifest(root, seg, naive_tz, 0)
     if manifest is None:
-        return None, "the cluster has no usable manifest"
+        return None, "the cluster has no usable manifest (or its number of shards changed)"
     if manifest.reader != READER_VERSION:
         return None, "the article reader changed"
     if manifest.tz != want.tz:
@@ -130,7 +130,7 @@ def _full(writer: ClusterWriter, root: Path, files: list[Path], seg: Segmenter,
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     checkpoint("cluster:before-publish")
     writer.commit(State(slot, [], backend_fingerprint(seg), sorted(categories),
-                        _packed(manifest)))
+                        _packed(manifest, len(writer.shards))))
     # The old slot keeps its rows until the next rebuild empties it: a reader
     # that read the state a moment ago may still be searching it.
     report.generation = slot
@@ -158,8 +158,9 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
             categories = writer.add(_documents(change.groups, pool, progress), live)
     if change.affected or change.touched:
         state = writer.state
-        writer.commit(State(live, [], state.fingerprint,
-                            sorted(set(state.categories) | categories), _packed(change.manifest)))
+        categories |= set(state.categories)
+        writer.commit(State(live, [], state.fingerprint, sorted(categories),
+                            _packed(change.manifest, len(writer.shards))))
 
 
 def _document(group: list[Story]) -> dict:
