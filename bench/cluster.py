@@ -74,6 +74,8 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=19406)
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--queries", default=str(REPO / "bench" / "queries.txt"))
+    p.add_argument("--reuse", action="store_true",
+                   help="query the indexes a previous run built (no build figures)")
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -97,7 +99,7 @@ def _run(args, corpus: Path, whoosh_dir: Path, cluster_dir: Path, url: str) -> d
     import search
 
     py = sys.executable
-    build = {
+    build = {} if args.reuse else {
         "whoosh_s": _timed([py, "-m", "indexer", str(corpus), "--index", str(whoosh_dir),
                             "--rebuild", "-q"]),
         "cluster_s": _timed([py, "-m", "indexer", str(corpus), "--index", url, "--rebuild",

@@ -166,8 +166,10 @@ class SphinxIndex:
         facet_sql = (f" FACET year ORDER BY COUNT(*) DESC LIMIT {_FACET_LIMIT}"
                      f" FACET cats ORDER BY COUNT(*) DESC LIMIT {_FACET_LIMIT}") if facets else ""
         where, params = _where(built.match, filters, fparams)
+        # ranker=none: the count needs no relevance (a third of the time on common terms).
         _, result.total = run.select(f"SELECT id FROM {table}{where} LIMIT 1"
-                                     f" OPTION max_matches={_FACET_LIMIT}{facet_sql}", params)
+                                     f" OPTION ranker=none, max_matches={_FACET_LIMIT}"
+                                     f"{facet_sql}", params)
         if facets:
             result.facets = _facets(run.facet_sets, state.categories)
         start, want = (page - 1) * per_page, per_page
@@ -192,7 +194,8 @@ class SphinxIndex:
         where, params = _where(match, filters, fparams)
         sql = (f"SELECT {_HIT_COLUMNS}, WEIGHT() AS w, {hl} AS hl FROM {table}{where} "
                f"ORDER BY {order} LIMIT {start}, {count} "
-               f"OPTION {_RANKING}, max_matches={max(1000, start + count)}")
+               f"OPTION {_RANKING if 'WEIGHT' in order else 'ranker=none'}, "
+               f"max_matches={max(1000, start + count)}")
         rows, run.last_total = run.select(sql, params)
         return rows
 
