@@ -36,7 +36,7 @@ _RANKING = ("ranker=proximity_bm25, field_weights=(title=3, body=1), "
             "idf='plain,tfidf_normalized'")
 _HIT_COLUMNS = "id, key, path, extra, title_text, body_text, ts, has_date"
 _KEY = re.compile(r"[0-9a-f]{16}")
-_FACET_LIMIT = 10000
+_FACET_LIMIT = 10000  # distinct categories counted
 
 
 def backend_fingerprint(seg: Segmenter) -> str:
@@ -52,12 +52,9 @@ class _Run:
     warnings: list[str] = field(default_factory=list)
 
     def select(self, sql: str, params: list) -> tuple[list, int]:
-        """Rows and total_found of one SELECT (FACET result sets follow in ``facets``)."""
+        """Rows and total_found of one SELECT."""
         self.cur.execute(sql, params)
         rows = list(self.cur.fetchall())
-        self.facet_sets = []
-        while self.cur.nextset():
-            self.facet_sets.append(list(self.cur.fetchall()))
         self.cur.execute("SHOW META")
         meta = dict(self.cur.fetchall())
         if meta.get("warning"):
@@ -163,15 +160,17 @@ class SphinxIndex:
                fparams: list, sort: str, page: int, per_page: int, facets: bool,
                result: ResultPage) -> list:
         table = dist_table(self.name, state.live)
-        facet_sql = (f" FACET year ORDER BY COUNT(*) DESC LIMIT {_FACET_LIMIT}"
-                     f" FACET cats ORDER BY COUNT(*) DESC LIMIT {_FACET_LIMIT}") if facets else ""
         where, params = _where(built.match, filters, fparams)
-        # ranker=none: the count needs no relevance (a third of the time on common terms).
-        _, result.total = run.select(f"SELECT id FROM {table}{where} LIMIT 1"
-                                     f" OPTION ranker=none, max_matches={_FACET_LIMIT}"
-                                     f"{facet_sql}", params)
+        # GROUP BY rather than FACET: several times faster on 2.2.11. Every row
+        # has one year (0 without a date), so the year counts sum to the total.
+        years, _ = run.select(f"SELECT year, COUNT(*) AS n FROM {table}{where} GROUP BY year "
+                              f"LIMIT 1000 OPTION ranker=none, max_matches=1000", params)
+        result.total = sum(n for _, n in years)
         if facets:
-            result.facets = _facets(run.facet_sets, state.categories)
+            cats, _ = run.select(f"SELECT GROUPBY() AS g, COUNT(*) AS n FROM {table}{where} "
+                                 f"GROUP BY cats ORDER BY n DESC LIMIT {_FACET_LIMIT} "
+                                 f"OPTION ranker=none, max_matches={_FACET_LIMIT}", params)
+            result.facets = _facets(years, cats, state.categories)
         start, want = (page - 1) * per_page, per_page
         if start >= result.total:
             return []
@@ -254,15 +253,14 @@ def _where(match: str | None, filters: list[str], fparams: list) -> tuple[str, l
     return (" WHERE " + " AND ".join(conds) if conds else ""), params
 
 
-def _facets(sets: list[list], categories: list[str]) -> dict[str, dict[str, int]]:
-    years = {str(y): n for y, n in sorted(sets[0], reverse=True) if y} if sets else {}
+def _facets(years: list, cats: list, categories: list[str]) -> dict[str, dict[str, int]]:
     names = {category_code(c): c for c in categories}
     by_cat = Counter()
-    for code, n in (sets[1] if len(sets) > 1 else []):
-        if code in names:
-            by_cat[names[code]] += n
+    for code, n in cats:
+        if int(code) in names:
+            by_cat[names[int(code)]] += n
     return {"categories": dict(sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "years": years}
+            "years": {str(y): n for y, n in sorted(years, reverse=True) if y}}
 
 
 def _hit(row, marker: Highlighter | None) -> Hit:
