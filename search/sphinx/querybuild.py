@@ -21,11 +21,13 @@ from ..analysis import Segmenter, is_searchable, normalize, word_runs
 from ..query import MAX_GROUPS, MAX_TERM_CHARS, MAX_WORDS, Clause, ParsedQuery
 from .config import CAT_CLOSE, CAT_OPEN, EVERY, MARK, NEVER
 
-__all__ = ["Built", "build", "phrase", "category_code", "category_token"]
+__all__ = ["Built", "Budget", "build", "phrase", "category_code", "category_token"]
 
-# A phrase with more run boundaries than this fixes the rest as punctuation:
-# each boundary doubles the alternatives sent.
-MAX_OPTIONAL_BOUNDARIES = 5
+# Each optional run boundary doubles a phrase's alternatives, and searchd's
+# time grows with them (30 quoted sentences took 32 s); a query gets this many
+# in all. Past them a boundary splits the phrase into parts that must all
+# occur: results only grow, nothing that matches is lost (as query.py's bounds).
+MAX_OPTIONAL_BOUNDARIES = 3
 _TOP = 0x30000  # characters beyond the tables' ngram_chars (see config)
 _ANY = "@(title,body)"
 
@@ -54,7 +56,25 @@ def _chars(run: str) -> list[str]:
     return [ch for ch in run if ord(ch) < _TOP]
 
 
-def phrase(norm: str) -> str:
+class Budget:
+    """Optional boundaries left for the rest of one query.
+
+    ``grow`` says what happens past them: split the phrase (more matches;
+    for what is looked for) or keep the boundary as punctuation (fewer; for
+    what is excluded, so that results still only grow).
+    """
+
+    def __init__(self, left: int = MAX_OPTIONAL_BOUNDARIES, grow: bool = True):
+        self.left = left
+        self.grow = grow
+
+    def take(self, wanted: int) -> int:
+        got = min(wanted, self.left)
+        self.left -= got
+        return got
+
+
+def phrase(norm: str, budget: Budget | None = None) -> str:
     """Normalised text -> phrases matching it as the Whoosh backend does.
 
     A boundary between runs of letters/digits (punctuation in the query) may
@@ -68,15 +88,21 @@ def phrase(norm: str) -> str:
         # No two letters adjacent: the Whoosh backend then asks only that each
         # character occurs (search.substring, "singles"); so do we.
         return "(" + " ".join(f'"{r[0]}"' for r in runs) + ")"
-    optional = min(len(runs) - 1, MAX_OPTIONAL_BOUNDARIES)
+    budget = budget or Budget()
+    optional = budget.take(len(runs) - 1)
+    head, tail = runs[:optional + 1], runs[optional + 1:]
+    fixed = "" if budget.grow else "".join(f" {MARK} " + " ".join(r) for r in tail)
     alts = []
     for choice in product((" ", f" {MARK} "), repeat=optional):
-        seps = list(choice) + [f" {MARK} "] * (len(runs) - 1 - optional)
-        text = " ".join(runs[0])
-        for sep, run in zip(seps, runs[1:]):
+        text = " ".join(head[0])
+        for sep, run in zip(choice, head[1:]):
             text += sep + " ".join(run)
-        alts.append(f'"{text}"')
-    return alts[0] if len(alts) == 1 else "(" + " | ".join(alts) + ")"
+        alts.append(f'"{text}{fixed}"')
+    out = alts[0] if len(alts) == 1 else "(" + " | ".join(alts) + ")"
+    if tail and budget.grow:  # out of budget: the rest need only occur
+        parts = dict.fromkeys(f'"{" ".join(r)}"' for r in tail)
+        out = "(" + " ".join([out, *parts]) + ")"
+    return out
 
 
 def _category(text: str, categories: list[str]) -> str:
@@ -89,7 +115,8 @@ def _category(text: str, categories: list[str]) -> str:
     return f"(@meta ({toks}))"
 
 
-def _clause(c: Clause, seg: Segmenter, categories: list[str]) -> tuple[str, str | None] | None:
+def _clause(c: Clause, seg: Segmenter, categories: list[str], budget: Budget
+            ) -> tuple[str, str | None] | None:
     """(required match, exact phrase or None) of one clause; None if it has nothing to find."""
     if c.field == "category":
         return _category(c.text, categories), None
@@ -99,13 +126,13 @@ def _clause(c: Clause, seg: Segmenter, categories: list[str]) -> tuple[str, str 
     where = "@title" if c.field == "title" else _ANY
     norm = norm[:MAX_TERM_CHARS]
     if c.phrase:
-        return f"({where} {phrase(norm)})", None
+        return f"({where} {phrase(norm, budget)})", None
     words = sorted(dict.fromkeys(seg.words(norm)), key=len, reverse=True)[:MAX_WORDS]
     if not words:
         return None
     whole = "".join(run for _, run in word_runs(norm))
-    required = f"({where} " + " ".join(phrase(w) for w in words) + ")"
-    exact = f"({where} {phrase(norm)})" if len(words) > 1 or words[0] != whole else None
+    required = f"({where} " + " ".join(phrase(w, budget) for w in words) + ")"
+    exact = f"({where} {phrase(norm, budget)})" if len(words) > 1 or words[0] != whole else None
     return required, exact
 
 
@@ -115,9 +142,9 @@ def _unique(items):
 
 def build(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) -> Built:
     """The MATCH text for a parsed query (see the module notes)."""
-    groups, tiers = [], []
+    groups, tiers, budget = [], [], Budget()
     for group in parsed.groups:
-        parts = _unique(_clause(c, seg, categories) for c in group)
+        parts = _unique(_clause(c, seg, categories, budget) for c in group)
         if not parts:
             continue
         groups.append(parts[0][0] if len(parts) == 1 else
@@ -126,7 +153,8 @@ def build(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) -> Built:
         if exact:
             tiers.append(exact[0] if len(exact) == 1 else "(" + " | ".join(exact) + ")")
     groups = _unique(groups)[:MAX_GROUPS]
-    negs = _unique((_clause(c, seg, categories) or (None,))[0]
+    neg_budget = Budget(grow=False)
+    negs = _unique((_clause(c, seg, categories, neg_budget) or (None,))[0]
                    for c in parsed.negatives)[:MAX_GROUPS]
     minus = "".join(f" -{n}" for n in negs)
     if groups:
