@@ -201,3 +201,12 @@ def test_web_page_api_article_and_feed_work_over_the_cluster(corpus_cluster, cor
     assert client.get("/article/0123456789abcdef").status_code == 404
     assert client.get("/feed.atom?q=北约").status_code == 200
     app.extensions[EXTENSION_KEY].get().close()
+
+
+def test_both_backends_satisfy_one_interface(corpus_index, sphinx_corpus_index):
+    for ix in (corpus_index, sphinx_corpus_index):
+        assert isinstance(ix, search.Backend)
+        res = ix.search("北约", per_page=2)
+        assert res.partial is False and res.partial_reason == ""
+    assert type(search.open_index(str(corpus_index.path))) is search.Index
+    assert sorted(corpus_index.categories()) == sphinx_corpus_index.categories()
