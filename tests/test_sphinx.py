@@ -35,7 +35,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           timeout=120, env={**os.environ, **(env or {})})
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(q=st.one_of(st.text(max_size=200),
                    st.lists(st.sampled_from(OPERATORS + ["category:x", "SENTENCE", "NEAR/3",
                                                          "ZONE:(h1)", "@title", "~", "^", "$",
