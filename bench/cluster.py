@@ -6,7 +6,8 @@ Takes the first SIZE posts (path order = date order) of the source archive,
 builds the Whoosh index and a 2-shard dev cluster from them (both through
 their CLIs, timed as a user pays), then runs bench/queries.txt against both:
 median latency per query over --reps runs, p50/p95 per category, the ratio
-cluster/Whoosh, whether totals and result sets agree, and top-10 overlap.
+cluster/Whoosh, whether totals and result sets agree, and top-10 overlap;
+with --api-seconds, requests/s of the JSON API at 8 clients (bench.load).
 """
 from __future__ import annotations
 
@@ -74,6 +75,8 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=19406)
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--queries", default=str(REPO / "bench" / "queries.txt"))
+    p.add_argument("--api-seconds", type=float, default=0,
+                   help="also load the JSON API this long per engine, 8 clients (default: off)")
     p.add_argument("--reuse", action="store_true",
                    help="query the indexes a previous run built (no build figures)")
     args = p.parse_args(argv)
@@ -108,6 +111,7 @@ def _run(args, corpus: Path, whoosh_dir: Path, cluster_dir: Path, url: str) -> d
     disk = {"whoosh_mb": _du(whoosh_dir) / 1e6,
             "cluster_mb": sum(_du(d / "data") for d in cluster_dir.glob("node*")) / 1e6}
     mix = load(args.queries)
+    out_dir = whoosh_dir.parent
     engines = {"whoosh": search.open_index(whoosh_dir), "cluster": search.open_index(url)}
     times, results = {}, {}
     for name, ix in engines.items():
@@ -138,6 +142,13 @@ def _run(args, corpus: Path, whoosh_dir: Path, cluster_dir: Path, url: str) -> d
         "median_latency_ratio_cluster_over_whoosh": round(statistics.median(ratios), 2),
         "per_category": cats,
     }
+    if args.api_seconds:
+        from bench import load as api_load
+
+        summary["api"] = {
+            name: api_load.run(loc, [q for q, _ in mix], REPO, out_dir / f"api-{name}.log", clients=8,
+                           seconds=args.api_seconds)
+            for name, loc in (("whoosh", whoosh_dir), ("cluster", url))}
     return {"summary": summary, "times": times,
             "totals": {q: [results[n][q][0] for n in engines] for q, _ in mix}}
 
