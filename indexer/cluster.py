@@ -37,11 +37,12 @@ __all__ = ["update_cluster"]
 
 
 def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False,
-                   userdict=None, naive_tz: tzinfo = DEFAULT_TZ, workers: int | None = None,
+                   userdict=None, naive_tz: tzinfo | None = None, workers: int | None = None,
                    progress: Progress | None = None, lock_timeout: float = 0) -> BuildReport:
     """Bring the cluster at ``url`` in line with ``corpus`` (a full build when needed)."""
     if userdict:
         raise IndexerError("--userdict is not supported with a cluster yet")
+    naive_tz = naive_tz or DEFAULT_TZ  # the cluster's display zone is CST (search.sphinx.reader)
     started = time.perf_counter()
     root = Path(corpus)
     host, port, name = parse_url(url)

@@ -41,13 +41,14 @@ def is_cluster_url(location: str | os.PathLike) -> bool:
     return isinstance(location, str) and location.startswith("sphinx://")
 
 
-def open_index(location: str | os.PathLike = "index") -> Backend:
+def open_index(location: str | os.PathLike = "index", lazy: bool = False) -> Backend:
     """A folder -> Whoosh ``Index``; ``sphinx://host:port/name`` -> the cluster.
 
-    IndexNotFound (also when a cluster cannot be reached) or IndexMismatch if unusable.
+    IndexNotFound (also when a cluster cannot be reached) or IndexMismatch if unusable;
+    ``lazy`` as for ``search.index.open_index`` (a cluster loads jieba at once).
     """
     if is_cluster_url(location):
         from .sphinx.reader import SphinxIndex
 
         return SphinxIndex(str(location))
-    return Index(Path(location))
+    return Index(Path(location), lazy)

@@ -113,7 +113,7 @@ def test_indexer_updates_and_rebuilds_a_cluster(small_cluster, tmp_path):
     shutil.copytree(CORPUS, corpus)
     url = small_cluster.url
     out = _cli("-m", "indexer", str(corpus), "--index", url)
-    assert out.returncode == 3 and "55 articles, 1 duplicate files folded" in out.stdout
+    assert out.returncode == 3 and "55 articles, 1 duplicate file folded" in out.stdout
     ix = search.open_index(url)
     before = ix.search("").total
     assert before == 55

@@ -18,6 +18,7 @@ from itertools import product
 from zlib import crc32
 
 from ..analysis import Segmenter, is_searchable, normalize, word_runs
+from ..categories import resolve
 from ..query import MAX_GROUPS, MAX_TERM_CHARS, MAX_WORDS, Clause, ParsedQuery
 from .config import CAT_CLOSE, CAT_OPEN, EVERY, MARK, NEVER
 
@@ -106,9 +107,7 @@ def phrase(norm: str, budget: Budget | None = None) -> str:
 
 
 def _category(text: str, categories: list[str]) -> str:
-    norm = normalize(text).strip()
-    exact = [c for c in categories if normalize(c) == norm]
-    names = exact or [c for c in categories if norm and norm in normalize(c)]
+    names, _ = resolve([text], categories)  # whole names, folded, as the Whoosh backend
     if not names:
         return f'(@meta "{NEVER}")'
     toks = " | ".join(f'"{" ".join(category_token(n))}"' for n in names)

@@ -20,9 +20,14 @@ from dataclasses import dataclass, field
 from ..analysis import Segmenter, normalize
 from ..errors import IndexMismatch, IndexNotFound
 from ..highlight import Highlighter
-from ..index import Article, Hit, ResultPage, _as_utc, _date, _validate
+from ..categories import category_filter
+from ..index import Article, Hit, ResultPage, _bounds
+from ..params import check_limit, check_search
+from ..roundups import matched_item
+from ..titles import display_title
+from ..zones import in_zone
 from ..query import highlight_terms, parse
-from ..schema import fingerprint
+from ..schema import CHINA_TZ, fingerprint
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .querybuild import Built, build, category_code
@@ -135,14 +140,16 @@ class SphinxIndex:
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
                facets: bool = True) -> ResultPage:
         """Ranked, highlighted results; QueryError only for bad parameters."""
-        _validate(page, per_page, sort)
+        q, categories = check_search(q, page, per_page, sort, categories)
         started = time.perf_counter()
-        filters, fparams = _filters(categories, since, until)
-        parsed = parse(q if isinstance(q, str) else "")
+        parsed = parse(q)
         state = self._state()
+        names, unknown = category_filter(categories, parsed, state.categories)
+        filters, fparams = _filters(names, since, until)
         built = build(parsed, self.segmenter, state.categories)
         result = ResultPage(query=q, total=0, page=page, per_page=per_page, hits=[],
-                            facets={"categories": {}, "years": {}} if facets else {})
+                            facets={"categories": {}, "years": {}} if facets else {},
+                            unknown_categories=unknown)
         if not built.nothing:
             with self._cursor() as cur:
                 run = _Run(cur)
@@ -212,10 +219,12 @@ class SphinxIndex:
         hit = _hit(row, None)
         return Article(id=hit.id, path=hit.path, duplicates=hit.duplicates, title=hit.title,
                        body=row[5], html=row[8] or "", date=hit.date,
-                       categories=hit.categories, author=hit.author)
+                       categories=hit.categories, author=hit.author,
+                       display_title=hit.display_title)
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles sharing the most title words with this one."""
+        check_limit(limit)
         art = self.get(article_id)
         if art is None:
             return []
@@ -235,11 +244,7 @@ def _filters(categories, since, until) -> tuple[list[str], list]:
         if isinstance(categories, str):
             categories = [categories]
         conds.append("cats IN (" + ", ".join(str(category_code(c)) for c in categories) + ")")
-    lo, hi = _as_utc(since, "since", False), _as_utc(until, "until", True)
-    if lo is not None and hi is not None and lo > hi:
-        from ..errors import QueryError
-
-        raise QueryError("since: must not be later than until", "since")
+    lo, hi = _bounds(since, until, CHINA_TZ)
     if lo is not None or hi is not None:
         conds.append(f"ts BETWEEN {-(2 ** 62) if lo is None else lo} "
                      f"AND {2 ** 62 if hi is None else hi}")
@@ -266,10 +271,12 @@ def _facets(years: list, cats: list, categories: list[str]) -> dict[str, dict[st
 def _hit(row, marker: Highlighter | None) -> Hit:
     _id, key, path, extra, title, body = row[:6]
     data = json.loads(extra or "{}")
+    shown, item = display_title(title), matched_item(title, body, marker)
     return Hit(
         id=key, path=path, duplicates=[p for p in data.get("paths", []) if p != path],
-        title=title, date=_date(data.get("date")), categories=list(data.get("categories", [])),
-        author=data.get("author", ""),
+        title=title, date=in_zone(data.get("date"), CHINA_TZ),
+        categories=list(data.get("categories", [])), author=data.get("author", ""),
         score=float(row[8]) if len(row) > 9 else 0.0,
-        title_html=marker.mark(title) if marker else html.escape(title),
-        snippet_html=marker.snippet(body) if marker else "")
+        title_html=marker.mark(shown) if marker else html.escape(shown),
+        snippet_html=marker.snippet(body) if marker else "", display_title=shown,
+        item_title_html=marker.mark(item) if item else "")
