@@ -28,6 +28,7 @@ import os
 import shutil
 from functools import partial
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from datetime import tzinfo
 
@@ -35,6 +36,7 @@ from whoosh import index as windex
 from whoosh.writing import MERGE_SMALL
 
 from search.analysis import Segmenter
+from search.backend import is_cluster_url
 from search.errors import IndexNotFound
 from search.index import USERDICT_NAME
 from search.columnar import has_whoosh_postings, write_missing
@@ -54,13 +56,24 @@ from .dates import DEFAULT_TZ
 from .errors import CorpusNotFound, NothingToIndex
 from .manifest import MANIFEST_NAME, Entry, Manifest, load_manifest, write_manifest
 
-__all__ = ["update_index", "REBUILD_SHARE", "REBUILD_MIN_FILES"]
+__all__ = ["update_index", "plan_reads", "plan_changes", "Changes", "REBUILD_SHARE",
+           "REBUILD_MIN_FILES"]
 
 # An update costs several times a full build per file it rewrites (deletions,
 # re-reading whole duplicate groups, merging): past about a fifth of the corpus
 # (measured on 2,000 files) a full build is as fast and leaves a compact index.
 REBUILD_SHARE = 0.2
 REBUILD_MIN_FILES = 100
+
+
+@dataclass
+class Changes:
+    """What an update rewrites: content keys, their groups of files, the new manifest."""
+
+    affected: set[str]
+    groups: list[list[Story]]
+    manifest: Manifest
+    touched: bool  # file times moved without a change of content
 
 
 def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
@@ -74,6 +87,12 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
     (unless ``keep_userdict`` is false); without ``naive_tz``, so is its time
     zone for dates written without one (``DEFAULT_TZ`` for a new index).
     """
+    if is_cluster_url(index_dir):
+        from .cluster import update_cluster
+
+        return update_cluster(corpus, str(index_dir), rebuild=rebuild, userdict=userdict,
+                              naive_tz=naive_tz, workers=workers, progress=progress,
+                              lock_timeout=lock_timeout)
     started = time.perf_counter()
     root, index_dir = Path(corpus), Path(index_dir)
     seg = Segmenter(userdict) if userdict else None  # a bad path fails before any work
@@ -174,23 +193,7 @@ def _update(root: Path, files: list[Path], index_dir: Path, live: Path, manifest
             userdict, workers, limitmb: int, progress: Progress | None) -> None:
     report.mode = "update"
     old = manifest.files
-    disk = {path.relative_to(root).as_posix(): path for path in files}
-    removed = sorted(set(old) - set(disk))
-    to_read: list[tuple[Path, str | None]] = []
-    for rel, path in disk.items():
-        entry = old.get(rel)
-        if entry is None:
-            to_read.append((path, None))
-            continue
-        try:
-            st = os.stat(path)
-        except OSError:
-            to_read.append((path, None))  # reading says why
-            continue
-        if st.st_size != entry.size:
-            to_read.append((path, None))
-        elif st.st_mtime_ns != entry.mtime_ns or manifest.is_racy(entry):
-            to_read.append((path, entry.sha1))  # re-read only if the bytes changed
+    disk, removed, to_read = plan_reads(root, files, manifest)
     if not to_read and not removed:
         _unchanged(report, manifest, live)
         return
@@ -216,6 +219,30 @@ def _update(root: Path, files: list[Path], index_dir: Path, live: Path, manifest
                scanned_ns, report, pool, limitmb, progress)
 
 
+def plan_reads(root: Path, files: list[Path], manifest: Manifest
+               ) -> tuple[dict[str, Path], list[str], list[tuple[Path, str | None]]]:
+    """(files on disk by relative path, removed paths, files to read with expected sha1)."""
+    old = manifest.files
+    disk = {path.relative_to(root).as_posix(): path for path in files}
+    removed = sorted(set(old) - set(disk))
+    to_read: list[tuple[Path, str | None]] = []
+    for rel, path in disk.items():
+        entry = old.get(rel)
+        if entry is None:
+            to_read.append((path, None))
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            to_read.append((path, None))  # reading says why
+            continue
+        if st.st_size != entry.size:
+            to_read.append((path, None))
+        elif st.st_mtime_ns != entry.mtime_ns or manifest.is_racy(entry):
+            to_read.append((path, entry.sha1))  # re-read only if the bytes changed
+    return disk, removed, to_read
+
+
 def _unchanged(report: BuildReport, manifest: Manifest, live: Path) -> None:
     report.unchanged = len(manifest.files)
     report.articles = len(manifest.keys())
@@ -228,6 +255,41 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
            to_read: list[tuple[Path, str | None]], index_dir: Path, live: Path,
            manifest: Manifest, seg: Segmenter, naive_tz: tzinfo, scanned_ns: int,
            report: BuildReport, pool, limitmb: int, progress: Progress | None) -> None:
+    change = plan_changes(root, disk, removed, to_read, manifest, seg, naive_tz, scanned_ns,
+                          report, pool, progress)
+    if not change.affected:
+        report.generation = live.name
+        if change.touched:  # same documents; only file times to remember
+            change.manifest.toc_generation = manifest.toc_generation
+            write_manifest(live, change.manifest)
+        return
+    affected, groups, new_manifest = change.affected, change.groups, change.manifest
+    with next_generation(index_dir, report) as gen:
+        _link_generation(live, gen)
+        ix = windex.open_dir(str(gen))
+        # Not compound: Whoosh copies a compound segment's parts into memory
+        # in every searcher that opens it.
+        writer = ix.writer(limitmb=limitmb, compound=False)
+        try:
+            for key in sorted(affected):
+                writer.delete_by_term("id", key)
+            for doc in documents(groups, pool, progress):
+                writer.add_document(**doc)
+            writer.commit(mergetype=partial(_merge_small, gen))
+        except BaseException:
+            writer.cancel()  # never leave Whoosh's write lock held
+            raise
+        _write_arrays(gen)
+        meta = dict(read_meta(live))
+        meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
+        finish_generation(gen, "update", new_manifest, meta)
+
+
+def plan_changes(root: Path, disk: dict[str, Path], removed: list[str],
+                 to_read: list[tuple[Path, str | None]], manifest: Manifest, seg: Segmenter,
+                 naive_tz: tzinfo, scanned_ns: int, report: BuildReport, pool,
+                 progress: Progress | None) -> Changes:
+    """Read what changed: the documents to rewrite and the manifest to record."""
     old = manifest.files
     files = dict(old)                       # the new manifest's entries
     articles: dict[str, Story] = {}       # files read this run, by path
@@ -268,32 +330,8 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
     report.articles, report.duplicates = len(keys), len(files) - len(keys)
     new_manifest = run_manifest(root, seg, naive_tz, scanned_ns)
     new_manifest.files = files
-    if not affected:
-        report.generation = live.name
-        if touched:  # same documents; only file times to remember
-            new_manifest.toc_generation = manifest.toc_generation
-            write_manifest(live, new_manifest)
-        return
     groups = group_articles(articles[rel] for rel, e in files.items() if e.key in affected)
-    with next_generation(index_dir, report) as gen:
-        _link_generation(live, gen)
-        ix = windex.open_dir(str(gen))
-        # Not compound: Whoosh copies a compound segment's parts into memory
-        # in every searcher that opens it.
-        writer = ix.writer(limitmb=limitmb, compound=False)
-        try:
-            for key in sorted(affected):
-                writer.delete_by_term("id", key)
-            for doc in documents(groups, pool, progress):
-                writer.add_document(**doc)
-            writer.commit(mergetype=partial(_merge_small, gen))
-        except BaseException:
-            writer.cancel()  # never leave Whoosh's write lock held
-            raise
-        _write_arrays(gen)
-        meta = dict(read_meta(live))
-        meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
-        finish_generation(gen, "update", new_manifest, meta)
+    return Changes(affected, groups, new_manifest, touched)
 
 
 def _stale_documents(live: Path) -> tuple[int, int]:

@@ -1,7 +1,8 @@
 """Search a Chinese news index: ``search.open_index(dir).search("北约")``."""
+from .backend import Backend, open_index
 from .errors import (IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, QueryError,
                      SearchError)
-from .index import Article, Hit, Index, ResultPage, open_index
+from .index import Article, Hit, Index, ResultPage
 
-__all__ = ["open_index", "Index", "Hit", "ResultPage", "Article", "SearchError",
+__all__ = ["open_index", "Backend", "Index", "Hit", "ResultPage", "Article", "SearchError",
            "IndexNotFound", "IndexMismatch", "IndexCorrupt", "QueryError", "IndexBusy"]

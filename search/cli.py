@@ -8,9 +8,10 @@ import re
 import sys
 from datetime import date, datetime
 
+from .backend import open_index
 from .categories import fold
 from .errors import QueryError, SearchError
-from .index import SORTS, ResultPage, open_index
+from .index import SORTS, ResultPage
 from .params import MAX_PER_PAGE
 from .terminal import columns, use_colour, wrap
 
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_NO_INDEX
     for name in res.unknown_categories:
         print(f"note: {_no_such_category(name, ix.categories())}", file=sys.stderr)
+    if res.partial:
+        print(f"warning: partial results ({res.partial_reason})", file=sys.stderr)
     try:
         print(_as_json(res) if args.json else _as_text(res, use_colour(), columns()))
     except BrokenPipeError:  # piped into head: not an error

@@ -72,6 +72,8 @@ class ResultPage:
     # term is cut into words that may stand apart), and how terms were cut.
     exact_total: int = 0
     read_as: list[tuple[str, list[str]]] = field(default_factory=list)
+    partial: bool = False  # some shard did not answer: total and facets are short
+    partial_reason: str = ""
 
     @property
     def pages(self) -> int:

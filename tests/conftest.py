@@ -48,3 +48,92 @@ def rsshub_index(tmp_path_factory):
     path = tmp_path_factory.mktemp("rsshub-index")
     build_index(RSSHUB, path)
     return search.open_index(path)
+
+
+# -- the cluster backend -------------------------------------------------------------
+BACKENDS = ["whoosh", "sphinx"]
+
+
+def needs_searchd():
+    """Skip only where Sphinx is not installed (a user's machine); CI installs it."""
+    import shutil
+
+    if shutil.which("searchd") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have searchd (apt-get install sphinxsearch, see .ci/run)")
+        pytest.skip("searchd not installed (apt-get install sphinxsearch)")
+
+
+def free_port_block(size: int = 4) -> int:
+    """A base port with ``size`` free consecutive ports on 127.0.0.1."""
+    import random
+    import socket
+
+    for _ in range(200):
+        base = random.randrange(20000, 60000, 2)
+        socks = []
+        try:
+            for p in range(base, base + size):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free block of ports")
+
+
+class DevCluster:
+    """A dev cluster started through ``python -m search.sphinx up``; ``stop`` by pid."""
+
+    def __init__(self, folder: Path, shards: int = 2, name: str = "news"):
+        import subprocess
+        import sys
+
+        needs_searchd()
+        self.folder = folder
+        port = free_port_block(2 * shards)
+        out = subprocess.run([sys.executable, "-m", "search.sphinx", "up", "--dir", str(folder),
+                              "--shards", str(shards), "--port", str(port), "--name", name],
+                             capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert out.returncode == 0, out.stderr
+        self.url = out.stdout.strip().splitlines()[-1]
+
+    def stop(self) -> None:
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "-m", "search.sphinx", "down", "--dir",
+                        str(self.folder)], capture_output=True, cwd=ROOT, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def corpus_cluster(tmp_path_factory):
+    """corpus/ indexed on a 2-shard dev cluster, for the whole session."""
+    from indexer.update import update_index
+
+    cluster = DevCluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        update_index(CORPUS, cluster.url)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def sphinx_corpus_index(corpus_cluster):
+    import search
+
+    ix = search.open_index(corpus_cluster.url)
+    yield ix
+    ix.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def any_corpus_index(request):
+    """The bundled corpus on each backend in turn: the same tests must pass on both."""
+    name = "corpus_index" if request.param == "whoosh" else "sphinx_corpus_index"
+    return request.getfixturevalue(name)

@@ -14,7 +14,9 @@ import pytest
 from flask import Flask
 
 import webui
+from conftest import BACKENDS
 from webui import create_app
+from webui.shared_index import EXTENSION_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -69,9 +71,16 @@ def write_hostile_corpus(dst: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def app(corpus_index_dir) -> Flask:
-    return create_app(index_dir=corpus_index_dir)
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(request, corpus_index_dir) -> Flask:
+    """The app over the bundled corpus on each backend: Whoosh, then the dev cluster."""
+    if request.param == "whoosh":
+        yield create_app(index_dir=corpus_index_dir)
+        return
+    app = create_app(index_dir=request.getfixturevalue("corpus_cluster").url)
+    yield app
+    if app.extensions[EXTENSION_KEY]._index is not None:
+        app.extensions[EXTENSION_KEY].get().close()  # searchd waits for open connections
 
 
 @pytest.fixture()

@@ -39,6 +39,8 @@ def search_json() -> Response:
         "page": result.page,
         "per_page": result.per_page, "pages": result.pages,
         "took_ms": round(result.took_ms, 3),
+        # True when a shard of a cluster did not answer: total and facets are short.
+        "partial": result.partial,
         "hits": [hit_json(h) for h in result.hits],
         "facets": {"categories": result.facets.get("categories", {}),
                    "years": result.facets.get("years", {})},

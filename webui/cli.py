@@ -8,6 +8,8 @@ from pathlib import Path
 
 import search
 from indexer.build import build_index
+from indexer.update import update_index
+from search.backend import is_cluster_url
 from indexer.errors import IndexerError
 
 from .server import default_workers, serve
@@ -19,7 +21,8 @@ log = logging.getLogger("webui")
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m webui", description=__doc__)
-    p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("--index", default="index",
+                   help="index folder or sphinx://host:port/name cluster (default: index)")
     p.add_argument("--corpus", default="corpus",
                    help="articles to index when there is no index yet (default: corpus)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -42,7 +45,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def ensure_index(index_dir: Path, corpus: Path) -> None:
+def ensure_index(index_dir: Path | str, corpus: Path) -> None:
     """Build the index from ``corpus`` when ``index_dir`` holds none.
 
     An index built with other analysis settings is left alone: rebuilding is
@@ -61,8 +64,9 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
                          f"from; pass --corpus DIR or build it with python -m indexer")
     log.info("no index in %s: building it from %s ...", index_dir, corpus)
     try:
-        report = build_index(corpus, index_dir)
-    except IndexerError as exc:
+        report = (update_index(corpus, index_dir) if is_cluster_url(index_dir)
+                  else build_index(corpus, index_dir))
+    except (IndexerError, search.IndexNotFound) as exc:  # also: a cluster out of reach
         raise SystemExit(f"cannot build the index: {exc}") from None
     log.info("indexed %d articles from %d files in %.1fs (%d skipped)", report.articles,
              report.files, report.seconds, len(report.problems))
@@ -71,7 +75,8 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    index_dir, corpus = Path(args.index), Path(args.corpus)
+    index_dir = args.index if is_cluster_url(args.index) else Path(args.index)
+    corpus = Path(args.corpus)
     try:
         ensure_index(index_dir, corpus)
     except search.IndexBusy as exc:

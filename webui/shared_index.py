@@ -21,11 +21,11 @@ class SharedIndex:
     """Opens ``search.open_index(path)`` once, retrying on later calls until it works."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._index: search.Index | None = None
+        self.path = path if search.backend.is_cluster_url(path) else Path(path)
+        self._index: search.Backend | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> search.Index:
+    def get(self) -> search.Backend:
         """The open index; IndexNotFound or IndexMismatch while there is none to use."""
         if self._index is None:
             with self._lock:
@@ -34,6 +34,6 @@ class SharedIndex:
         return self._index
 
 
-def current_index() -> search.Index:
+def current_index() -> search.Backend:
     """The current app's index (see SharedIndex.get for the errors)."""
     return current_app.extensions[EXTENSION_KEY].get()

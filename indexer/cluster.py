@@ -1,0 +1,179 @@
+"""Indexing into a Sphinx/Manticore cluster (``--index sphinx://host:port/name``).
+
+The same reading, change detection and duplicate folding as a local index
+(``indexer.update``); only the write differs. A full build fills the slot
+readers do not use and then flips the live slot in the state table, so
+readers never see a half-built cluster. An incremental update writes the
+live slot in place: each article is replaced whole, but readers may see some
+of a run's changes before others (a local index switches them all at once).
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import timezone, tzinfo
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from search.analysis import Segmenter, _cache_dir
+from search.errors import IndexBusy
+from search.sphinx.connection import parse_url
+from search.sphinx.reader import backend_fingerprint
+from search.sphinx.state import State, pack, unpack
+from search.sphinx.writer import ClusterWriter
+
+from .corpus import scan_corpus
+from .dates import DEFAULT_TZ
+from .errors import IndexerError, NothingToIndex
+from .generation import checkpoint, run_manifest
+from .manifest import Entry, Manifest
+from .reading import READER_VERSION, group_articles, read_files, reader_pool
+from .story import Story
+from .report import BuildReport, Progress
+from .update import plan_changes, plan_reads
+
+__all__ = ["update_cluster"]
+
+
+def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False,
+                   userdict=None, naive_tz: tzinfo | None = None, workers: int | None = None,
+                   progress: Progress | None = None, lock_timeout: float = 0) -> BuildReport:
+    """Bring the cluster at ``url`` in line with ``corpus`` (a full build when needed)."""
+    if userdict:
+        raise IndexerError("--userdict is not supported with a cluster yet")
+    naive_tz = naive_tz or DEFAULT_TZ  # the cluster's display zone is CST (search.sphinx.reader)
+    started = time.perf_counter()
+    root = Path(corpus)
+    host, port, name = parse_url(url)
+    lock = FileLock(os.path.join(_cache_dir(), f"sphinx-{host}-{port}-{name}.lock"))
+    try:
+        lock.acquire(timeout=lock_timeout)
+    except Timeout:
+        raise IndexBusy(f"another indexer is writing {url}") from None
+    writer = None
+    try:
+        writer = ClusterWriter(url)
+        seg = Segmenter(None)
+        scanned_ns = time.time_ns()
+        files, notes = scan_corpus(root)
+        report = BuildReport(corpus=str(root), index=url, files=len(files), warnings=list(notes))
+        manifest, reason = _live_state(writer.state, root, seg, naive_tz)
+        if rebuild:
+            reason = "asked for with --rebuild"
+        if reason:
+            report.reason = reason
+            _full(writer, root, files, seg, naive_tz, scanned_ns, report, workers, progress)
+        else:
+            _update(writer, root, files, manifest, seg, naive_tz, scanned_ns, report, workers,
+                    progress)
+    finally:
+        if writer is not None:
+            writer.close()
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _manifest(state: State) -> Manifest | None:
+    data = unpack(state.manifest) if state.manifest else None
+    if not data or data.get("shards") != len(state.shards):
+        return None  # routing is by id modulo the shard count: a new count moves rows
+    try:
+        return Manifest(fingerprint=data["fingerprint"], reader=data["reader"], tz=data["tz"],
+                        corpus=data["corpus"], scanned_ns=data["scanned_ns"],
+                        files={p: Entry(*v) for p, v in data["files"].items()})
+    except (KeyError, TypeError):
+        return None
+
+
+def _packed(m: Manifest, shards: int) -> str:
+    return pack({"shards": shards, "fingerprint": m.fingerprint, "reader": m.reader, "tz": m.tz,
+                 "corpus": m.corpus, "scanned_ns": m.scanned_ns,
+                 "files": {p: [e.size, e.mtime_ns, e.sha1, e.key] for p, e in m.files.items()}})
+
+
+def _live_state(state: State, root: Path, seg: Segmenter, naive_tz: tzinfo
+                ) -> tuple[Manifest | None, str]:
+    """The live manifest, or why the next build must be a full one."""
+    if not state.live:
+        return None, "no index on the cluster yet"
+    if state.fingerprint != backend_fingerprint(seg):
+        return None, "the analysis changed"
+    manifest = _manifest(state)
+    want = run_manifest(root, seg, naive_tz, 0)
+    if manifest is None:
+        return None, "the cluster has no usable manifest (or its number of shards changed)"
+    if manifest.reader != READER_VERSION:
+        return None, "the article reader changed"
+    if manifest.tz != want.tz:
+        return None, "the time zone for dates without one changed"
+    if manifest.corpus != want.corpus:
+        return None, f"the corpus folder changed ({manifest.corpus} -> {want.corpus})"
+    return manifest, ""
+
+
+def _full(writer: ClusterWriter, root: Path, files: list[Path], seg: Segmenter,
+          naive_tz: tzinfo, scanned_ns: int, report: BuildReport, workers, progress) -> None:
+    report.mode = "full"
+    slot = writer.spare_slot()
+    with reader_pool(root, naive_tz, None, len(files), workers) as pool:
+        reads = read_files([(f, None) for f in files], pool, report, progress)
+        groups = group_articles(r.article for r in reads if r.article is not None)
+        if not groups:
+            raise NothingToIndex(f"no readable article in {report.corpus} "
+                                 f"({len(files)} files, {len(report.problems)} skipped)")
+        report.indexed = sum(len(g) for g in groups)
+        report.articles, report.duplicates = len(groups), report.indexed - len(groups)
+        writer.truncate(slot)
+        categories = writer.add(_documents(groups, pool, progress), slot)
+    manifest = run_manifest(root, seg, naive_tz, scanned_ns)
+    manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
+    checkpoint("cluster:before-publish")
+    writer.commit(State(slot, [], backend_fingerprint(seg), sorted(categories),
+                        _packed(manifest, len(writer.shards))))
+    # The old slot keeps its rows until the next rebuild empties it: a reader
+    # that read the state a moment ago may still be searching it.
+    report.generation = slot
+
+
+def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Manifest,
+            seg: Segmenter, naive_tz: tzinfo, scanned_ns: int, report: BuildReport,
+            workers, progress) -> None:
+    report.mode = "update"
+    live = writer.state.live
+    disk, removed, to_read = plan_reads(root, files, manifest)
+    report.generation = live
+    if not to_read and not removed:
+        report.unchanged = len(manifest.files)
+        report.articles = len(manifest.keys())
+        report.duplicates = len(manifest.files) - report.articles
+        report.changes = {"added": [], "updated": [], "removed": []}
+        return
+    with reader_pool(root, naive_tz, None, len(to_read), workers) as pool:
+        change = plan_changes(root, disk, removed, to_read, manifest, seg, naive_tz,
+                              scanned_ns, report, pool, progress)
+        categories: set[str] = set()
+        if change.affected:
+            writer.delete(change.affected, live)
+            categories = writer.add(_documents(change.groups, pool, progress), live)
+    if change.affected or change.touched:
+        state = writer.state
+        categories |= set(state.categories)
+        writer.commit(State(live, [], state.fingerprint, sorted(categories),
+                            _packed(change.manifest, len(writer.shards))))
+
+
+def _document(group: list[Story]) -> dict:
+    """What a row needs of a group of duplicate files (no jieba: the cluster indexes letters)."""
+    first = group[0]
+    body, html = first.texts()
+    return {"id": first.key, "path": first.path, "paths": [a.path for a in group],
+            "title": first.title, "body": body, "html": html, "author": first.author,
+            "categories": list(dict.fromkeys(c for a in group for c in a.categories)),
+            "date": first.date.astimezone(timezone.utc).isoformat() if first.date else None}
+
+
+def _documents(groups: list[list[Story]], pool, progress: Progress | None):
+    docs = pool.imap(_document, groups, 8) if pool else map(_document, groups)
+    return progress(docs, len(groups), "indexing") if progress and groups else docs

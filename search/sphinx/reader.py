@@ -1,0 +1,285 @@
+"""Searching a cluster: the ``search.Index`` API over SphinxQL.
+
+Analysis, query parsing and highlighting are the shared modules; this reads
+the state row (live slot, categories), sends the MATCH built by
+``querybuild`` to the distributed index and turns rows into ``Hit``s.
+Counts, facets and the first tier are separate statements on the same
+match; every statement's SHOW META is read, so a shard that did not answer
+marks the page ``partial`` instead of silently shrinking the total.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..analysis import Segmenter, normalize
+from ..errors import IndexMismatch, IndexNotFound
+from ..highlight import Highlighter
+from ..categories import category_filter
+from ..index import Article, Hit, ResultPage, _bounds
+from ..params import check_limit, check_search
+from ..roundups import matched_item
+from ..titles import display_title
+from ..zones import in_zone
+from ..query import highlight_terms, parse
+from ..schema import CHINA_TZ, fingerprint
+from .config import dist_table
+from .connection import SphinxUnavailable, connect, cursor, parse_url
+from .querybuild import Built, build, category_code
+from .rows import doc_id, title_key
+from .state import State, read_state
+
+__all__ = ["SphinxIndex", "backend_fingerprint"]
+
+BACKEND_VERSION = "1"
+_RANKING = ("ranker=proximity_bm25, field_weights=(title=3, body=1), "
+            "idf='plain,tfidf_normalized'")
+_HIT_COLUMNS = "id, key, path, extra, title_text, body_text, ts, has_date"
+_KEY = re.compile(r"[0-9a-f]{16}")
+_FACET_LIMIT = 10000  # distinct categories counted
+
+
+def backend_fingerprint(seg: Segmenter) -> str:
+    """What a cluster's rows depend on; a mismatch means 'rebuild'."""
+    return f"sphinx{BACKEND_VERSION}-{fingerprint(seg.fingerprint)}"
+
+
+@dataclass
+class _Run:
+    """The statements of one search: their warnings, collected."""
+
+    cur: object
+    warnings: list[str] = field(default_factory=list)
+
+    def select(self, sql: str, params: list) -> tuple[list, int]:
+        """Rows and total_found of one SELECT."""
+        self.cur.execute(sql, params)
+        rows = list(self.cur.fetchall())
+        self.cur.execute("SHOW META")
+        meta = dict(self.cur.fetchall())
+        if meta.get("warning"):
+            self.warnings.append(meta["warning"])
+        return rows, int(meta.get("total_found", 0))
+
+
+class SphinxIndex:
+    """A searchable cluster at ``sphinx://host:port/name``; safe across threads."""
+
+    def __init__(self, url: str):
+        self.host, self.port, self.name = parse_url(url)
+        self.path = self.url = url
+        self._local = threading.local()
+        self._conns: list = []  # every thread's, so close() can end them all
+        self._conns_lock = threading.Lock()
+        self.segmenter = Segmenter(None)
+        state = self._state()
+        if not state.live:
+            raise IndexNotFound(f"no index on the cluster {url} yet "
+                                f"(build one with: python -m indexer CORPUS --index {url})")
+        if state.fingerprint != backend_fingerprint(self.segmenter):
+            raise IndexMismatch(f"the cluster {url} was built with different analysis; "
+                                f"rebuild it with: python -m indexer --rebuild --index {url}")
+        self.segmenter.initialize()
+        normalize("")
+
+    # -- connections ------------------------------------------------------------
+    def _conn(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or not conn.open:
+            conn = self._local.conn = connect(self.host, self.port)
+            with self._conns_lock:
+                self._conns = [c for c in self._conns if c.open] + [conn]
+        return conn
+
+    def close(self) -> None:
+        """Close every thread's connection (searchd waits for open ones when it stops)."""
+        with self._conns_lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except Exception:  # already broken: nothing to close
+                pass
+
+    def _cursor(self):
+        """A cursor on this thread's connection, reconnecting once if it went stale."""
+        conn = self._conn()
+        try:
+            conn.ping(reconnect=False)
+        except Exception:  # the driver raises several kinds for a dead socket
+            self._local.conn = None
+            conn = self._conn()
+        return cursor(conn)
+
+    def _state(self) -> State:
+        try:
+            return read_state(self._conn(), self.name)
+        except SphinxUnavailable:
+            self._local.conn = None
+            return read_state(self._conn(), self.name)
+
+    # -- the API ------------------------------------------------------------------
+    @property
+    def doc_count(self) -> int:
+        """Number of distinct articles (duplicates counted once)."""
+        state = self._state()
+        with self._cursor() as cur:
+            return _Run(cur).select(f"SELECT id FROM {dist_table(self.name, state.live)} "
+                                    f"LIMIT 1", [])[1]
+
+    def categories(self) -> list[str]:
+        """Every category name in the index."""
+        return sorted(self._state().categories)
+
+    def search(self, q: str, page: int = 1, per_page: int = 10, categories=None,
+               since=None, until=None, sort: str = "relevance", highlight: bool = True,
+               facets: bool = True) -> ResultPage:
+        """Ranked, highlighted results; QueryError only for bad parameters."""
+        q, categories = check_search(q, page, per_page, sort, categories)
+        started = time.perf_counter()
+        parsed = parse(q)
+        state = self._state()
+        names, unknown = category_filter(categories, parsed, state.categories)
+        filters, fparams = _filters(names, since, until)
+        built = build(parsed, self.segmenter, state.categories)
+        result = ResultPage(query=q, total=0, page=page, per_page=per_page, hits=[],
+                            facets={"categories": {}, "years": {}} if facets else {},
+                            unknown_categories=unknown)
+        if not built.nothing:
+            with self._cursor() as cur:
+                run = _Run(cur)
+                rows = self._query(run, state, built, parsed.text, filters, fparams, sort,
+                                   page, per_page, facets, result)
+            marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
+            result.hits = [_hit(r, marker) for r in rows]
+            if run.warnings:
+                result.partial = True
+                result.partial_reason = "; ".join(dict.fromkeys(run.warnings))
+        # The cluster has no exact count of cut terms yet: it reports none as
+        # cut (read_as empty), so the exact count is the total.
+        result.exact_total = result.total
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _query(self, run: _Run, state: State, built: Built, text: str, filters: list[str],
+               fparams: list, sort: str, page: int, per_page: int, facets: bool,
+               result: ResultPage) -> list:
+        table = dist_table(self.name, state.live)
+        where, params = _where(built.match, filters, fparams)
+        # GROUP BY rather than FACET: several times faster on 2.2.11. Every row
+        # has one year (0 without a date), so the year counts sum to the total.
+        years, _ = run.select(f"SELECT year, COUNT(*) AS n FROM {table}{where} GROUP BY year "
+                              f"LIMIT 1000 OPTION ranker=none, max_matches=1000", params)
+        result.total = sum(n for _, n in years)
+        if facets:
+            cats, _ = run.select(f"SELECT GROUPBY() AS g, COUNT(*) AS n FROM {table}{where} "
+                                 f"GROUP BY cats ORDER BY n DESC LIMIT {_FACET_LIMIT} "
+                                 f"OPTION ranker=none, max_matches={_FACET_LIMIT}", params)
+            result.facets = _facets(years, cats, state.categories)
+        start, want = (page - 1) * per_page, per_page
+        if start >= result.total:
+            return []
+        hl = f"IF(tkey={title_key(normalize(text))},1,0)" if built.headline else "0"
+        order = ("hl DESC, WEIGHT() DESC, id ASC" if sort == "relevance" else
+                 f"has_date DESC, ts {'DESC' if sort == 'newest' else 'ASC'}, id ASC")
+        if sort != "relevance" or built.exact is None:
+            return self._page(run, table, built.match, filters, fparams, hl, order, start, want)
+        first = f"{built.match} {built.exact}"
+        rows = self._page(run, table, first, filters, fparams, hl, order, start, want)
+        tier = run.last_total
+        rest = f"{built.match} -({built.exact})"
+        if len(rows) < want:
+            rows += self._page(run, table, rest, filters, fparams, hl, order,
+                               max(0, start - tier), want - len(rows))
+        return rows
+
+    def _page(self, run: _Run, table: str, match: str | None, filters, fparams, hl: str,
+              order: str, start: int, count: int) -> list:
+        where, params = _where(match, filters, fparams)
+        sql = (f"SELECT {_HIT_COLUMNS}, WEIGHT() AS w, {hl} AS hl FROM {table}{where} "
+               f"ORDER BY {order} LIMIT {start}, {count} "
+               f"OPTION {_RANKING if 'WEIGHT' in order else 'ranker=none'}, "
+               f"max_matches={max(1000, start + count)}")
+        rows, run.last_total = run.select(sql, params)
+        return rows
+
+    def get(self, article_id: str) -> Article | None:
+        """The article with this id, or None."""
+        if not isinstance(article_id, str) or not _KEY.fullmatch(article_id):
+            return None
+        state = self._state()
+        with self._cursor() as cur:
+            cur.execute(f"SELECT {_HIT_COLUMNS}, html FROM {dist_table(self.name, state.live)} "
+                        f"WHERE id = {doc_id(article_id)}")
+            row = cur.fetchone()
+        if row is None or row[1] != article_id:
+            return None
+        hit = _hit(row, None)
+        return Article(id=hit.id, path=hit.path, duplicates=hit.duplicates, title=hit.title,
+                       body=row[5], html=row[8] or "", date=hit.date,
+                       categories=hit.categories, author=hit.author,
+                       display_title=hit.display_title)
+
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles sharing the most title words with this one."""
+        check_limit(limit)
+        art = self.get(article_id)
+        if art is None:
+            return []
+        words = list(dict.fromkeys(w for w in self.segmenter.words(art.title)
+                                   if len(w) > 1))
+        if not words:
+            return []
+        res = self.search(" OR ".join(f'"{w}"' for w in words[:12]), per_page=limit + 1,
+                          highlight=False, facets=False)
+        return [h for h in res.hits if h.id != article_id][:limit]
+
+
+def _filters(categories, since, until) -> tuple[list[str], list]:
+    """WHERE conditions (with %s parameters) for the category and date filters."""
+    conds, params = [], []
+    if categories:
+        if isinstance(categories, str):
+            categories = [categories]
+        conds.append("cats IN (" + ", ".join(str(category_code(c)) for c in categories) + ")")
+    lo, hi = _bounds(since, until, CHINA_TZ)
+    if lo is not None or hi is not None:
+        conds.append(f"ts BETWEEN {-(2 ** 62) if lo is None else lo} "
+                     f"AND {2 ** 62 if hi is None else hi}")
+        conds.append("has_date = 1")
+    return conds, params
+
+
+def _where(match: str | None, filters: list[str], fparams: list) -> tuple[str, list]:
+    conds = (["MATCH(%s)"] if match is not None else []) + filters
+    params = ([match] if match is not None else []) + fparams
+    return (" WHERE " + " AND ".join(conds) if conds else ""), params
+
+
+def _facets(years: list, cats: list, categories: list[str]) -> dict[str, dict[str, int]]:
+    names = {category_code(c): c for c in categories}
+    by_cat = Counter()
+    for code, n in cats:
+        if int(code) in names:
+            by_cat[names[int(code)]] += n
+    return {"categories": dict(sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "years": {str(y): n for y, n in sorted(years, reverse=True) if y}}
+
+
+def _hit(row, marker: Highlighter | None) -> Hit:
+    _id, key, path, extra, title, body = row[:6]
+    data = json.loads(extra or "{}")
+    shown, item = display_title(title), matched_item(title, body, marker)
+    return Hit(
+        id=key, path=path, duplicates=[p for p in data.get("paths", []) if p != path],
+        title=title, date=in_zone(data.get("date"), CHINA_TZ),
+        categories=list(data.get("categories", [])), author=data.get("author", ""),
+        score=float(row[8]) if len(row) > 9 else 0.0,
+        title_html=marker.mark(shown) if marker else html.escape(shown),
+        snippet_html=marker.snippet(body) if marker else "", display_title=shown,
+        item_title_html=marker.mark(item) if item else "")

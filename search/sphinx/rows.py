@@ -1,0 +1,55 @@
+"""One article -> one row of a shard table: the tokens to match and what to show."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from ..analysis import normalize, word_runs
+from ..schema import CHINA_TZ, MAX_BODY_CHARS
+from .config import EVERY, MARK
+from .querybuild import category_code, category_token
+
+__all__ = ["COLUMNS", "doc_id", "title_key", "row", "shard_of"]
+
+COLUMNS = ("id", "title", "body", "meta", "key", "path", "extra", "title_text", "body_text",
+           "html", "ts", "has_date", "year", "tkey", "cats")
+_MASK63 = (1 << 63) - 1
+
+
+def doc_id(key: str) -> int:
+    """The table's document id of an article id (its content key, 16 hex digits)."""
+    return (int(key, 16) & _MASK63) or 1
+
+
+def shard_of(key: str, shards: int) -> int:
+    """The shard an article lives on: stable for its id and the number of shards."""
+    return doc_id(key) % shards
+
+
+def title_key(norm_title: str) -> int:
+    """A pasted headline is recognised by this hash of the normalised title."""
+    return int(hashlib.sha1(norm_title.strip()[:500].encode("utf-8")).hexdigest()[:15], 16)
+
+
+def _tokens(norm: str) -> str:
+    """Runs of letters/digits joined by the marker: punctuation becomes one token."""
+    return MARK.join(run for _, run in word_runs(norm))
+
+
+def row(doc: dict[str, Any]) -> tuple:
+    """Column values (see COLUMNS) from a document of ``indexer.reading.prepare``."""
+    title, body = doc["title"], doc["body"]
+    date = doc.get("date")
+    dt = datetime.fromisoformat(date) if date else None
+    cats = list(doc.get("categories") or [])
+    extra = {"paths": list(doc.get("paths") or [doc["path"]]), "categories": cats,
+             "author": doc.get("author") or "", "date": date}
+    ntitle = normalize(title)
+    meta = " ".join([EVERY, *(category_token(c) for c in cats)])
+    return (doc_id(doc["id"]), _tokens(ntitle), _tokens(normalize(body[:MAX_BODY_CHARS])),
+            meta, doc["id"], doc["path"], json.dumps(extra, ensure_ascii=False), title, body,
+            doc.get("html") or "", int(dt.timestamp()) if dt else 0, 1 if dt else 0,
+            dt.astimezone(CHINA_TZ).year if dt else 0, title_key(ntitle),
+            sorted({category_code(c) for c in cats}))

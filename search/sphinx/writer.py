@@ -1,0 +1,98 @@
+"""Writing articles to a cluster: each to its shard, in the slot being written.
+
+Sphinx cannot insert into a distributed index (and deletes there reach only
+the local part), so every write goes to the shard that owns the article.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from .config import SLOTS, table
+from .connection import SphinxUnavailable, connect, cursor, parse_url
+from .rows import COLUMNS, doc_id, row, shard_of
+from .state import State, read_state, write_state
+
+__all__ = ["ClusterWriter"]
+
+_BATCH_ROWS = 200
+_BATCH_BYTES = 8 << 20  # well under max_packet_size (32M in our configs)
+
+
+class ClusterWriter:
+    """Connections to the head and every shard of the cluster at ``url``."""
+
+    def __init__(self, url: str):
+        host, port, self.name = parse_url(url)
+        self.url = url
+        self.head = connect(host, port)
+        self.state = read_state(self.head, self.name, with_manifest=True)
+        if not self.state.shards:
+            raise SphinxUnavailable(f"{url}: the cluster lists no shards (start it with "
+                                    f"python -m search.sphinx up)")
+        self.shards = []
+        for addr in self.state.shards:
+            h, _, p = addr.rpartition(":")
+            self.shards.append(connect(h, int(p)))
+
+    def close(self) -> None:
+        for conn in [self.head, *self.shards]:
+            conn.close()
+
+    def spare_slot(self) -> str:
+        """The slot readers do not use: where a rebuild writes."""
+        return SLOTS[1] if self.state.live == SLOTS[0] else SLOTS[0]
+
+    def truncate(self, slot: str) -> None:
+        for i, conn in enumerate(self.shards):
+            with cursor(conn) as cur:
+                cur.execute(f"TRUNCATE RTINDEX {table(self.name, slot, i)}")
+
+    def delete(self, keys: Iterable[str], slot: str) -> None:
+        by_shard: dict[int, list[int]] = defaultdict(list)
+        for key in keys:
+            by_shard[shard_of(key, len(self.shards))].append(doc_id(key))
+        for i, ids in by_shard.items():
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start:start + 1000]
+                with cursor(self.shards[i]) as cur:
+                    cur.execute(f"DELETE FROM {table(self.name, slot, i)} WHERE id IN "
+                                f"({', '.join(map(str, chunk))})")
+
+    def add(self, docs: Iterable[dict], slot: str) -> set[str]:
+        """REPLACE every document into its shard; returns the categories seen."""
+        pending: dict[int, list[tuple]] = defaultdict(list)
+        size: dict[int, int] = defaultdict(int)
+        categories: set[str] = set()
+        for doc in docs:
+            i = shard_of(doc["id"], len(self.shards))
+            r = row(doc)
+            categories.update(doc.get("categories") or [])
+            pending[i].append(r)
+            size[i] += sum(len(v) for v in r if isinstance(v, str))
+            if len(pending[i]) >= _BATCH_ROWS or size[i] * 4 >= _BATCH_BYTES:
+                self._flush(i, pending.pop(i), slot)
+                size[i] = 0
+        for i, rows in pending.items():
+            self._flush(i, rows, slot)
+        return categories
+
+    def _flush(self, i: int, rows: list[tuple], slot: str) -> None:
+        one = "(" + ", ".join(["%s"] * (len(COLUMNS) - 1)) + ", ({}))"
+        values, params = [], []
+        for r in rows:
+            values.append(one.format(", ".join(map(str, r[-1])) if r[-1] else ""))
+            params.extend(r[:-1])
+        sql = (f"REPLACE INTO {table(self.name, slot, i)} ({', '.join(COLUMNS)}) VALUES "
+               + ", ".join(values))
+        with cursor(self.shards[i]) as cur:
+            cur.execute(sql, params)
+
+    def commit(self, state: State) -> None:
+        """Make the written slot durable, then publish the new state in one statement."""
+        for i, conn in enumerate(self.shards):
+            with cursor(conn) as cur:
+                cur.execute(f"FLUSH RTINDEX {table(self.name, state.live, i)}")
+        state.shards = self.state.shards
+        write_state(self.head, self.name, state)
+        self.state = state
