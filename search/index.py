@@ -9,7 +9,7 @@ from datetime import date as date_cls, datetime, time as time_cls
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as windex
+from whoosh import index as windex, query as wq
 
 from .analysis import Segmenter, normalize
 from .cache import ResultCache
@@ -281,17 +281,22 @@ class Index:
             author=f.get("author", ""), display_title=display_title(f.get("title", "")))
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles sharing the most title words with this one."""
+        """Articles sharing the most title words with this one (BM25 over title words)."""
         check_limit(limit)
         art = self.get(article_id)
         if art is None:
             return []
-        words = list(dict.fromkeys(w for w in self.segmenter.words(art.title) if len(w) > 1))
+        words = [w for w in self.segmenter.words(normalize(art.title)) if len(w) > 1]
         if not words:
             return []
-        res = self.search(" OR ".join(f'"{w}"' for w in words[:12]), per_page=limit + 1,
-                          highlight=False, facets=False)
-        return [h for h in res.hits if h.id != article_id][:limit]
+        # The title-word field, not the text: a few array lookups and no position
+        # checks, where phrases over whole bodies cost an article page twice a search.
+        query = wq.Or([wq.Term("title_words", w) for w in list(dict.fromkeys(words))[:12]])
+        documents, tables, cache = self._state()
+        docs, scores = _matches(documents, tables, cache, query, None, None)
+        order = top(docs, scores, tables, "relevance", limit + 1)
+        hits = [self._hit(documents.stored(int(docs[i])), float(scores[i]), None) for i in order]
+        return [h for h in hits if h.id != article_id][:limit]
 
 
 def open_index(path: str | Path = "index", lazy: bool = False) -> Index:

@@ -28,18 +28,21 @@ def default_workers() -> int:
 
 
 def warm(app: Flask) -> None:
-    """Open the index and load the segmenter now, not on a user's first request."""
+    """Open the index, load the segmenter and answer a page and an API request now
+    (Flask, Jinja and the JSON path load lazily), not on users' first requests."""
     from search import SearchError
 
-    from .examples import home_examples
     from .shared_index import current_index
 
     with app.app_context():
         try:
             current_index().search("新闻", per_page=1)
-            home_examples(current_index())  # a second or so on a large archive
         except SearchError as exc:  # no index yet, or being rebuilt: pages say so
             log.warning("%s", exc)
+            return
+    client = app.test_client()
+    for url in ("/?q=新闻", "/api/search?q=新闻&per_page=1"):
+        client.get(url)
 
 
 def serve(make_app: Callable[[], Flask], host: str, port: int, workers: int,
