@@ -21,11 +21,7 @@ def allowed(tables: Tables, categories: list[str] | None, lo: int | None, hi: in
     if categories:
         mask = tables.category_mask(categories)
     if lo is not None or hi is not None:
-        dated = tables.has_date.copy()
-        if lo is not None:
-            dated &= tables.ts >= lo
-        if hi is not None:
-            dated &= tables.ts <= hi
+        dated = tables.date_mask(lo, hi)
         mask = dated if mask is None else mask & dated
     return mask
 
