@@ -30,7 +30,8 @@ from pathlib import Path
 
 import psutil
 
-from bench.load import HOST, free_port, get, start_server, stop_server
+from bench.load import get
+from bench.server import HOST, free_port, start as start_server, stop as stop_server, webui_cmd
 from bench.measure import tree_memory
 from bench.queries import load as load_queries
 from bench.stats import percentile
@@ -123,7 +124,7 @@ def client(port: int, mix: list[str], offset: int, stop: threading.Event, out: l
     conn, i = http.client.HTTPConnection(HOST, port, timeout=30), offset
     while not stop.is_set():
         try:
-            out.append(get(conn, mix[i % len(mix)]))
+            out.append(get(conn, "/api/search?q=" + urllib.parse.quote(mix[i % len(mix)])))
         except (OSError, http.client.HTTPException):
             out.append((None, False))
             conn.close()
@@ -185,7 +186,7 @@ def soak(args: argparse.Namespace) -> dict:
     corpus, index, spare = prepare(work, Path(args.source), args.articles, args.seconds)
     port = free_port()
     log = open(work / "server.log", "w")
-    server, problem = start_server(index, port, ROOT, log)
+    server, problem = start_server(webui_cmd(index, port), port, ROOT, None, log)
     if server is None:
         sys.exit(problem)
     watcher = subprocess.Popen(
