@@ -82,6 +82,10 @@ def decode_positions(values: np.ndarray, vstarts: np.ndarray, vends: np.ndarray
     return freqs, csum - base
 
 
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
 class FieldBuilder:
     """Collects one field's postings (in term order) and turns them into arrays."""
 
@@ -105,16 +109,12 @@ class FieldBuilder:
             self.positions.append(np.asarray(positions))
 
     def arrays(self) -> dict[str, np.ndarray]:
-        n, cat = self.name, (lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt))
+        n, cat = self.name, _concat
         counts = cat(self.counts, np.int64)
         tptr = np.zeros(len(counts) + 1, np.int64)
         np.cumsum(counts, out=tptr[1:])
+        # Callers give codes (uint64) or byte strings (dtype "S", sorted as bytes).
         terms = cat(self.terms, np.uint64 if n in CODE_FIELDS else "S1")
-        if n in CODE_FIELDS:
-            terms = terms.astype(np.uint64)
-        elif terms.dtype.kind != "S":
-            terms = np.array([bytes(t) for t in terms], dtype="S") if len(terms) else \
-                np.zeros(0, "S1")
         out = {f"{n}.terms": terms, f"{n}.tptr": tptr,
                f"{n}.docs": _narrow(cat(self.docs, np.uint32)),
                f"{n}.weights": _narrow(cat(self.weights, np.float32), exact_float=True)}

@@ -185,7 +185,7 @@ class Index:
             tables = Tables.load(searcher, gen)
         with self._lock:
             self.generation, self.meta, self.segmenter = gen, meta, seg
-            self._ix, self._tables = whoosh_ix, tables
+            self._ix = whoosh_ix
             self.tz = index_zone(meta)  # every date given and read in the index's zone
             # Read as one: its documents, tables and the cache of its results.
             self._current = (Documents(whoosh_ix), tables, ResultCache())

@@ -49,7 +49,7 @@ class Tables:
     cat_ids: np.ndarray                   # cat_ids[cat_ptr[d]:cat_ptr[d + 1]]
     cat_names: list[str]
     segments: list[SegmentView] = field(default_factory=list)
-    _cat_masks: dict = field(default_factory=dict)  # filter masks (categories, dates)
+    _masks: dict = field(default_factory=dict)  # filter masks (categories, dates)
     # Document frequencies over the generation, by (field, term): shared by queries.
     dfs: dict = field(default_factory=dict)
 
@@ -83,7 +83,7 @@ class Tables:
     def category_mask(self, names) -> np.ndarray:
         """Documents filed under any of ``names`` (exact names)."""
         key = tuple(sorted(set(names)))
-        mask = self._cat_masks.get(key)
+        mask = self._masks.get(key)
         if mask is None:
             wanted = np.zeros(len(self.cat_names) + 1, bool)
             for name in key:
@@ -93,22 +93,22 @@ class Tables:
             docs = np.repeat(np.arange(self.doc_count_all), np.diff(self.cat_ptr))[hits]
             mask = np.zeros(self.doc_count_all, bool)
             mask[docs] = True
-            if len(self._cat_masks) < 256:  # bounded: filters come from users
-                self._cat_masks[key] = mask
+            if len(self._masks) < 256:  # bounded: filters come from users
+                self._masks[key] = mask
         return mask
 
     def date_mask(self, lo: int | None, hi: int | None) -> np.ndarray:
         """Dated documents from ``lo`` to ``hi`` (epoch seconds, inclusive; None: open)."""
         key = ("date", lo, hi)
-        mask = self._cat_masks.get(key)
+        mask = self._masks.get(key)
         if mask is None:
             mask = self.has_date.copy()
             if lo is not None:
                 mask &= self.ts >= lo
             if hi is not None:
                 mask &= self.ts <= hi
-            if len(self._cat_masks) < 256:
-                self._cat_masks[key] = mask
+            if len(self._masks) < 256:
+                self._masks[key] = mask
         return mask
 
     def category_weights(self, name: str) -> np.ndarray:

@@ -9,7 +9,6 @@ the next ``python -m indexer`` rebuilds by itself and says why; and
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
