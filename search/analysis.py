@@ -31,16 +31,23 @@ import numpy as np
 
 __all__ = [
     "ANALYSIS_VERSION", "normalize", "OffsetMap", "word_runs", "grams", "gram_codes",
-    "char_codes", "term_text",
+    "char_codes", "term_text", "fuse",
     "Segmenter", "WordToken", "is_searchable",
 ]
 
 # Bump whenever a change here alters what gets indexed: it is part of the
 # fingerprint stored with every index, so old indexes ask to be rebuilt.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
-# Letters and digits of any script; "_" is punctuation for us.
-_RUN = re.compile(r"[^\W_]+")
+# A run: letters and digits of any script ("_" is punctuation for us), where a
+# single hyphen between a letter and a digit (F-35, 歼-20, COVID-19), or a
+# single space between a Latin letter and a digit (F 35, 100 km), joins the
+# two sides into one run: F-35 = F35. Never between two digits (3-5, 3.5 are
+# not 35) nor two letters.
+_JOINER = (r"(?:(?<=[^\W\d_])[-\u2010](?=\d)|(?<=\d)[-\u2010](?=[^\W\d_])"
+           r"|(?<=[a-z])[ ](?=\d)|(?<=\d)[ ](?=[a-z]))")
+_RUN = re.compile(r"[^\W_]+(?:" + _JOINER + r"[^\W_]+)*")
+_JOIN = re.compile(_JOINER)
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +126,11 @@ class OffsetMap:
         return self.start(j - 1) + 1 if j > 0 else 0
 
 
+def fuse(norm: str) -> str:
+    """Normalised text without the hyphens and spaces that join a run (f-35 -> f35)."""
+    return _JOIN.sub("", norm)
+
+
 def is_searchable(text: str) -> bool:
     """True if the normalised text has any letter or digit to search for."""
     return _RUN.search(text) is not None
@@ -132,7 +144,7 @@ def word_runs(norm: str) -> Iterator[tuple[int, str]]:
     """
     pos = 0
     for m in _RUN.finditer(norm):
-        run = m.group()
+        run = fuse(m.group())
         yield pos, run
         pos += len(run)
 
@@ -146,7 +158,7 @@ _LOW = (1 << _SHIFT) - 1
 
 def _letters(norm: str) -> tuple[np.ndarray, np.ndarray]:
     """Code points of the letters and digits of ``norm``, and where each run ends."""
-    runs = _RUN.findall(norm)
+    runs = [fuse(run) for run in _RUN.findall(norm)]
     if not runs:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
     cps = np.frombuffer("".join(runs).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
@@ -254,11 +266,15 @@ class Segmenter:
         if len(norm) <= 1:  # nothing to segment: no need to load the dictionary
             return [norm] if _RUN.search(norm) else []
         self.initialize()
-        return [w for w in self.tokenizer.cut(norm) if _RUN.search(w)]
+        return [w for w in self.tokenizer.cut(fuse(norm)) if _RUN.search(w)]
 
     def tokens(self, norm: str) -> Iterator[WordToken]:
-        """Search-mode tokens with token positions (sub-words share their parent's)."""
+        """Search-mode tokens with token positions (sub-words share their parent's).
+
+        Offsets are into ``fuse(norm)``: a joined run (f-35) is one word.
+        """
         self.initialize()
+        norm = fuse(norm)
         freq = self.tokenizer.FREQ
         offset = 0
         pos = -1

@@ -17,8 +17,23 @@ _LEAD = 20  # characters of context kept before the first match
 _SPACE = re.compile(r"\s+")
 
 
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_LATIN_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def _run_pattern(run: str) -> str:
+    """A run as a pattern that also matches it joined by a hyphen or space (f35 ~ F-35)."""
+    parts = []
+    for piece in _LETTER_DIGIT.split(run):
+        if parts:
+            latin = _LATIN_DIGIT.match(parts[-1][-1] + piece[0], 1)
+            parts.append("[-\u2010 ]?" if latin else "[-\u2010]?")
+        parts.append(re.escape(piece))
+    return "".join(parts)
+
+
 def _term_pattern(term: str) -> str | None:
-    runs = [re.escape(run) for _, run in word_runs(term)]
+    runs = [_run_pattern(run) for _, run in word_runs(term)]
     # Between runs any punctuation or space matches, as in the index.
     return r"[\W_]*".join(runs) if runs else None
 

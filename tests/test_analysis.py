@@ -1,7 +1,7 @@
 """Normalisation, bigrams and word tokens: what indexing and querying share."""
 import pytest
 
-from search.analysis import OffsetMap, Segmenter, grams, is_searchable, normalize
+from search.analysis import OffsetMap, Segmenter, fuse, grams, is_searchable, normalize, word_runs
 from search.substring import plan
 
 
@@ -23,13 +23,32 @@ def test_offset_map_points_back_to_source():
 
 def test_grams_one_token_per_position_across_scripts():
     g = grams(normalize("F-35战机，北约"))
-    assert g == {"f": [0], "35": [1], "5战": [2], "战机": [3], "机": [4], "北约": [5], "约": [6]}
+    assert g == {"f3": [0], "35": [1], "5战": [2], "战机": [3], "机": [4], "北约": [5], "约": [6]}
+
+
+@pytest.mark.parametrize("text, runs", [
+    # A hyphen between a letter and a digit joins: the token is one term.
+    ("F-35", ["f35"]), ("F35", ["f35"]), ("F 35", ["f35"]), ("歼-20", ["歼20"]),
+    ("COVID-19疫情", ["covid19疫情"]), ("M-1", ["m1"]), ("100 km", ["100km"]),
+    # Never two digits (3.5 and 3-5 are not 35), never two letters, never a
+    # space next to a Han character (the page's spacing is not a join).
+    ("3.5", ["3", "5"]), ("3-5", ["3", "5"]), ("3 5", ["3", "5"]), ("wi-fi", ["wi", "fi"]),
+    ("F--35", ["f", "35"]), ("F - 35", ["f", "35"]), ("北约 2022", ["北约", "2022"]),
+])
+def test_runs_join_letters_and_digits_across_one_hyphen(text, runs):
+    assert [run for _, run in word_runs(normalize(text))] == runs
+
+
+def test_fuse_drops_only_joining_marks():
+    assert fuse("f-35与3-5和f 35") == "f35与3-5和f35"
 
 
 def test_substring_plan_offsets_skip_separators():
     slots, singles, length = plan("北约 东扩")
     assert slots == [(0, "北约"), (2, "东扩")] and singles == [] and length == 4
     slots, singles, _ = plan("f-35")
+    assert slots == [(0, "f3"), (1, "35")] and singles == []
+    slots, singles, _ = plan("f--35")
     assert slots == [(1, "35")] and singles == [(0, "f")]
 
 
@@ -58,9 +77,9 @@ def test_search_mode_subwords_share_parent_position(seg):
 def test_token_offsets_slice_the_text(seg):
     text = normalize("F-35 战机与 COVID-19，2022年 iPhone 13")
     for t in seg.tokens(text):
-        assert text[t.start:t.end] == t.text
+        assert fuse(text)[t.start:t.end] == t.text
     texts = [t.text for t in seg.tokens(text)]
-    for piece in ("f", "35", "covid", "19", "2022", "iphone", "13"):
+    for piece in ("f35", "covid19", "2022", "iphone13"):
         assert piece in texts
     positions = [t.pos for t in seg.tokens(text)]
     assert positions == sorted(positions) and positions[-1] < len(positions)

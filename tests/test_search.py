@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 import search
-from search.analysis import normalize
+from search.analysis import fuse, normalize
 
 DUP_TITLE = "北约马德里峰会发布新_战略概念_"
 
@@ -59,6 +59,27 @@ def test_quoted_phrase_must_appear_as_written(any_corpus_index):
     res = _all(any_corpus_index, '"国内生产总值"')
     assert {h.id for h in res.hits} == {i for i, t in texts.items() if "国内生产总值" in t}
     assert _all(any_corpus_index, '"生产国内总值"').total == 0
+
+
+@pytest.mark.parametrize("spellings", [("F-35", "F35", '"F 35"', "f‐35"),
+                                       ("COVID-19", "covid19", "Covid 19")])
+def test_letters_and_digits_match_with_or_without_a_hyphen(any_corpus_index, spellings):
+    texts = _texts(any_corpus_index)
+    joined = fuse(normalize(spellings[0]))
+    truth = {i for i, t in texts.items() if joined in fuse(t)}
+    assert truth
+    for q in spellings:
+        res = _all(any_corpus_index, q)
+        assert {h.id for h in res.hits} == truth, q
+        assert res.read_as == [] and res.exact_total == res.total  # one term, not f + 35
+
+
+def test_digits_never_join_digits(any_corpus_index):
+    # "35" is not found in "3.5" or "3-5"; every hit holds 35 as written.
+    texts = _texts(any_corpus_index)
+    for q in ("35", "2022"):
+        truth = {i for i, t in texts.items() if q in fuse(t)}
+        assert {h.id for h in _all(any_corpus_index, q).hits} == truth
 
 
 def test_title_and_category_prefixes(any_corpus_index):
