@@ -23,7 +23,7 @@ from whoosh.writing import SegmentWriter
 
 from search.codec import Codec
 from search.columnar import (ARRAY_FIELDS, WHOOSH_POSTINGS, FieldBuilder, decode_positions,
-                             doc_arrays, sidecar_path)
+                             DOC_NUMBERS, doc_arrays, sidecar_path)
 from search.arrayfile import write_arrays
 from search.postings import Occurrences, Postings, aggregate
 from search.schema import OccurrenceField
@@ -50,7 +50,8 @@ class FastSegmentWriter(SegmentWriter):
         self._chunks: dict[str, list[Postings]] = {}
         self._lengths: dict[str, array] = {}
         self._arrays: dict[str, FieldBuilder] = {}
-        self._docinfo: list[tuple] = []  # year, ts, has_date, categories: for the array file
+        # year, ts, has_date, categories, DOC_NUMBERS: for the array file
+        self._docinfo: list[tuple] = []
 
     def add_document(self, **fields):
         self._check_state()
@@ -70,7 +71,8 @@ class FastSegmentWriter(SegmentWriter):
         pdw.finish_doc()
         self._docinfo.append((fields.get("year") or "", fields.get("ts") or 0,
                               fields.get("has_date") or 0,
-                              [c for c in (fields.get("category") or "").split(",") if c]))
+                              [c for c in (fields.get("category") or "").split(",") if c],
+                              *(fields.get(col) or 0 for _, col, _ in DOC_NUMBERS)))
         self._added = True
         self.docnum += 1
         if (self.docnum - self.docbase) % _CHUNK == 0:

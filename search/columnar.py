@@ -23,6 +23,7 @@ from .errors import IndexCorrupt
 
 __all__ = ["ARRAY_FIELDS", "PostingTable", "FieldBuilder", "sidecar_path", "term_code",
            "decode_positions", "arrays_from_reader", "write_missing", "load_segment", "doc_arrays",
+           "DOC_NUMBERS",
            "has_whoosh_postings", "WHOOSH_POSTINGS"]
 
 # Field -> whether its postings carry positions.
@@ -182,12 +183,17 @@ class PostingTable:
 REQUIRED = tuple(f"{f}.{part}" for f, pos in ARRAY_FIELDS.items()
                  for part in ("terms", "tptr", "docs", "weights") + (("freqs", "tpos", "pos")
                                                                     if pos else ())) + (
-    "doc.year", "doc.ts", "doc.has_date", "doc.cat_ptr", "doc.cat_ids", "doc.cat_names")
+    "doc.year", "doc.ts", "doc.has_date", "doc.cat_ptr", "doc.cat_ids", "doc.cat_names",
+    "doc.body_len", "doc.title_key", "doc.stem_key")
+
+# Per-document numbers kept as they are: (array name, Whoosh column, dtype).
+DOC_NUMBERS = (("doc.body_len", "body_len", np.uint32), ("doc.title_key", "title_key", np.uint64),
+               ("doc.stem_key", "stem_key", np.uint64))
 
 
 def doc_arrays(years: list[str], ts: list[int], has_date: list[int],
-               categories: list[list[str]]) -> dict[str, np.ndarray]:
-    """Per-document values of a segment (year, date, categories) as arrays."""
+               categories: list[list[str]], *numbers: list[int]) -> dict[str, np.ndarray]:
+    """Per-document values of a segment (year, date, categories, ``DOC_NUMBERS``) as arrays."""
     names = sorted({c for cats in categories for c in cats})
     index = {c: i for i, c in enumerate(names)}
     sizes = np.fromiter((len(c) for c in categories), np.int64, len(categories))
@@ -201,6 +207,8 @@ def doc_arrays(years: list[str], ts: list[int], has_date: list[int],
                                    int(ptr[-1])),
         "doc.cat_names": np.array([c.encode("utf-8") for c in names], dtype="S")
         if names else np.zeros(0, "S1"),
+        **{name: np.array(values, dtype) for (name, _, dtype), values
+           in zip(DOC_NUMBERS, numbers or [[0] * len(years)] * len(DOC_NUMBERS))},
     }
 
 
@@ -279,4 +287,5 @@ def _docs_from_reader(reader) -> dict[str, np.ndarray]:
     cats = column("category", translate=False) or [[]] * n
     return doc_arrays(column("year") or [""] * n, column("ts") or [0] * n,
                       column("has_date") or [0] * n,
-                      [[b.decode("utf-8") for b in v] for v in cats])
+                      [[b.decode("utf-8") for b in v] for v in cats],
+                      *(column(col) or [0] * n for _, col, _ in DOC_NUMBERS))

@@ -33,10 +33,10 @@ class Documents:
         with self._lock:
             return self.searcher.document(id=article_id)
 
-    def doc_count(self) -> int:
-        """Documents not deleted."""
+    def number(self, article_id: str) -> int | None:
+        """The global number of the live document with this id, or None."""
         with self._lock:
-            return self.searcher.doc_count()
+            return self.searcher.document_number(id=article_id)
 
     def term_docs(self, segment: int, fieldname: str, text: str) -> np.ndarray:
         """Segment-local numbers of the documents holding a term (deleted ones included)."""

@@ -32,15 +32,18 @@ def _skip_to(self, id):
 binary.AndMaybeMatcher.skip_to = _skip_to
 
 
-def whoosh_search(searcher, wquery, flt, mask, sort: str, limit: int):
-    """(total, [(docnum, score)] of the top ``limit``, facets) as Whoosh computes them."""
+def whoosh_search(searcher, wquery, flt, mask, sort: str, limit: int, skip=frozenset()):
+    """(total, [(docnum, score)] of the top ``limit``, facets) as Whoosh computes them.
+
+    ``skip``: global numbers of documents to leave out (stubs folded into a story).
+    """
     if sort == "relevance":
         top = collectors.TopCollector(limit, usequality=False)
     else:
         top = collectors.SortingCollector(sorting.MultiFacet([
             sorting.FieldFacet("has_date", reverse=True),
             sorting.FieldFacet("ts", reverse=sort == "newest")]), limit=limit)
-    recorder = _Recorder(top)
+    recorder = _Recorder(top, skip)
     collector = collectors.FilterCollector(recorder, flt, mask) if flt or mask else recorder
     searcher.search_with_collector(Exhaustive(wquery), collector)
     hits = [(r.docnum, r.score if isinstance(r.score, float) else 0.0)
@@ -51,11 +54,14 @@ def whoosh_search(searcher, wquery, flt, mask, sort: str, limit: int):
 class _Recorder(collectors.WrappingCollector):
     """Passes documents on to the ranking collector, remembering every one."""
 
-    def __init__(self, child):
+    def __init__(self, child, skip=frozenset()):
         super().__init__(child)
         self.docnums: list[int] = []
+        self.skip = skip
 
     def collect(self, sub_docnum):
+        if self.offset + sub_docnum in self.skip:
+            return None
         self.docnums.append(self.offset + sub_docnum)
         return self.child.collect(sub_docnum)
 

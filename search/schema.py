@@ -16,15 +16,17 @@ from whoosh import columns, fields, formats
 from whoosh.analysis import KeywordAnalyzer
 from whoosh.system import pack_uint
 
-from .analysis import ANALYSIS_VERSION, Segmenter, char_codes, gram_codes, normalize, term_text
+from .analysis import (ANALYSIS_VERSION, Segmenter, char_codes, gram_codes, is_searchable,
+                       normalize, term_text)
 from .postings import Occurrences, aggregate, frequency_values
+from .series import stem_key, title_key
 
 __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CHINA_TZ"]
 
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "11"  # 11: postings arrays beside each segment
+SCHEMA_VERSION = "12"  # 12: body length, title and series keys per document
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -206,6 +208,11 @@ def build_schema() -> fields.Schema:
         year=fields.ID(sortable=True),
         ts=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         has_date=fields.NUMERIC(int, bits=8, signed=False, sortable=True),
+        # For ranking (search.ranking): stubs without text, events and series.
+        # Columns only: nothing searches them, so no terms.
+        body_len=fields.COLUMN(columns.NumericColumn("I")),
+        title_key=fields.COLUMN(columns.NumericColumn("Q")),
+        stem_key=fields.COLUMN(columns.NumericColumn("Q")),
     )
 
 
@@ -238,6 +245,8 @@ def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
         date=date.astimezone(timezone.utc).isoformat() if date else None,
         has_date=1 if date else 0,
         ts=int(date.timestamp()) if date else 0,
+        body_len=min(len(nbody), 2**32 - 1) if is_searchable(nbody) else 0,
+        title_key=title_key(title), stem_key=stem_key(title),
     )
     cats = _category_terms(categories)
     if cats:

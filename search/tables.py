@@ -18,7 +18,7 @@ from whoosh.util.numeric import _length_byte_cache
 
 from .columnar import ARRAY_FIELDS, PostingTable, arrays_from_reader, load_segment, sidecar_path
 
-__all__ = ["Tables", "SegmentView"]
+__all__ = ["Tables", "SegmentView", "fold_stubs", "FOLD_WITHIN_S"]
 
 # byte_to_length for every length byte, as the float BM25 divides.
 LENGTHS = np.array(list(_length_byte_cache), np.float64)
@@ -48,10 +48,19 @@ class Tables:
     cat_ptr: np.ndarray                   # CSR: categories of document d are
     cat_ids: np.ndarray                   # cat_ids[cat_ptr[d]:cat_ptr[d + 1]]
     cat_names: list[str]
+    body_len: np.ndarray = None           # uint32 characters of the body (0: no text)
+    title_key: np.ndarray = None          # uint64 search.series keys (0: none)
+    stem_key: np.ndarray = None
+    # A text-less stub filed beside its story: the story's number (-1: none).
+    # Folded stubs are not live; the story lists them as duplicates.
+    folded_into: np.ndarray = None
+    stubs: dict = field(default_factory=dict)  # story -> the stubs folded into it
     segments: list[SegmentView] = field(default_factory=list)
     _masks: dict = field(default_factory=dict)  # filter masks (categories, dates)
     # Document frequencies over the generation, by (field, term): shared by queries.
     dfs: dict = field(default_factory=dict)
+    # (term, document) -> whether the term only straddles words there (search.straddle).
+    straddles: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, searcher, folder: str | Path) -> "Tables":
@@ -70,7 +79,7 @@ class Tables:
         years = _cat(docs, "doc.year", np.int32)
         year_values, year = np.unique(np.r_[0, years], return_inverse=True)
         names, ptr, ids = _categories(docs)
-        return cls(
+        tables = cls(
             doc_count_all=n, live=live,
             field_length={f: searcher.field_length(f) for f in ARRAY_FIELDS},
             lengths={f: LENGTHS[np.concatenate([_length_bytes(r, f) for r, _ in subs])
@@ -78,7 +87,15 @@ class Tables:
             ts=_cat(docs, "doc.ts", np.int64), has_date=_cat(docs, "doc.has_date", np.uint8) == 1,
             year=year[1:].astype(np.int32),
             year_names=[str(y) if y else "" for y in year_values.tolist()],
-            cat_ptr=ptr, cat_ids=ids, cat_names=names, segments=segments)
+            cat_ptr=ptr, cat_ids=ids, cat_names=names, segments=segments,
+            body_len=_cat(docs, "doc.body_len", np.uint32),
+            title_key=_cat(docs, "doc.title_key", np.uint64),
+            stem_key=_cat(docs, "doc.stem_key", np.uint64))
+        tables.folded_into = fold_stubs(tables)
+        tables.live &= tables.folded_into < 0
+        for stub in np.flatnonzero(tables.folded_into >= 0).tolist():
+            tables.stubs.setdefault(int(tables.folded_into[stub]), []).append(stub)
+        return tables
 
     def category_mask(self, names) -> np.ndarray:
         """Documents filed under any of ``names`` (exact names)."""
@@ -118,6 +135,38 @@ class Tables:
         hits = self.cat_ids == self.cat_names.index(name)
         owner = np.repeat(np.arange(self.doc_count_all), np.diff(self.cat_ptr))
         return np.bincount(owner[hits], minlength=self.doc_count_all).astype(np.float64)
+
+
+# A stub folds into a story with its title filed this close (seconds).
+FOLD_WITHIN_S = 24 * 3600
+
+
+def fold_stubs(t: "Tables") -> np.ndarray:
+    """For each document, the story with text it is a stub of (-1: none).
+
+    A stub has a title and no text (a video-only item); it folds into a live
+    story with the same title (figures and punctuation aside) filed within a
+    day, or, both undated, with the same title alone.
+    """
+    out = np.full(t.doc_count_all, -1, np.int64)
+    live = t.live & (t.title_key != 0)
+    stubs = np.flatnonzero(live & (t.body_len == 0))
+    stories = np.flatnonzero(live & (t.body_len > 0))
+    if not len(stubs) or not len(stories):
+        return out
+    order = stories[np.lexsort((stories, t.ts[stories], t.title_key[stories]))]
+    keys, times = t.title_key[order], t.ts[order]
+    lo = np.searchsorted(keys, t.title_key[stubs], "left")
+    hi = np.searchsorted(keys, t.title_key[stubs], "right")
+    for stub, a, b in zip(stubs.tolist(), lo.tolist(), hi.tolist()):
+        if a == b:
+            continue
+        near = np.abs(times[a:b] - t.ts[stub])
+        dated = t.has_date[order[a:b]] == t.has_date[stub]
+        ok = np.flatnonzero(dated & ((near <= FOLD_WITHIN_S) | ~t.has_date[stub]))
+        if len(ok):
+            out[stub] = order[a + ok[np.argmin(near[ok])]]
+    return out
 
 
 def _arrays(reader, folder):
