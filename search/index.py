@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as windex, query as wq
 
-from .analysis import Segmenter, normalize
+from .analysis import Segmenter, fuse, normalize
 from .cache import ResultCache
 from .documents import Documents
 from .categories import category_filter
@@ -22,11 +23,14 @@ from .columnar import SUFFIX
 from .integrity import check_sizes
 from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, exact_query, highlight_terms, parse, read_as
+from .ranking import RankingRules, rank, series_spans
 from .results import allowed, facet_counts, top
+from .straddle import StraddleCheck
 from .schema import CHINA_TZ, fingerprint
 from .zones import in_zone, index_zone
 from .storage import current_generation, read_meta
 from .roundups import matched_item
+from .series import series_stem
 from .tables import Tables
 from .titles import display_title
 
@@ -53,6 +57,12 @@ class Hit:
     snippet_html: str
     display_title: str = ""  # the title as it read before a pipeline put "_" in it
     item_title_html: str = ""  # in a roundup, the headline of the item that matched
+    # When more of its series (a column) or event (the same title within days)
+    # match than the page shows: how many, and the search that lists them.
+    series_total: int = 0
+    series_query: str = ""
+    series_since: datetime | None = None
+    series_until: datetime | None = None
 
 
 @dataclass
@@ -158,6 +168,8 @@ class Index:
         self._lazy = lazy  # load jieba on the first query that needs it, not now
         self._checked = 0.0  # when the live files' sizes were last checked (monotonic)
         self._lock = threading.RLock()  # _searcher holds it while _open runs
+        self._memo_lock = threading.Lock()
+        self.ranking = RankingRules()  # replace to tune (RankingRules(news=False): BM25 only)
         self._open(current_generation(self.path))
 
     def _open(self, gen: Path) -> None:
@@ -217,8 +229,8 @@ class Index:
 
     @property
     def doc_count(self) -> int:
-        """Number of distinct articles (duplicates counted once)."""
-        return self._state()[0].doc_count()
+        """Number of distinct articles (duplicates and folded stubs counted once)."""
+        return int(np.count_nonzero(self._state()[1].live))
 
     def categories(self) -> list[str]:
         """Every category name in the index."""
@@ -242,22 +254,76 @@ class Index:
         exact_total = len(docs) if exact is None else _count_within(
             docs, _matches(documents, tables, cache, exact, None, None, memo)[0])
         limit = min(page * per_page, max(1, tables.doc_count_all))
-        order = top(docs, scores, tables, sort, limit)[(page - 1) * per_page:]
+        stored: dict[int, dict] = {}  # fields read once for the ranking and the page
+
+        def fields(i: int) -> dict:
+            if i not in stored:
+                stored[i] = documents.stored(int(docs[i]))
+            return stored[i]
+
+        if sort == "relevance" and self.ranking.news:
+            check = self._straddle_check(parsed, docs, tables, fields)
+            order = rank(docs, scores, tables, limit, self.ranking, check)
+        else:
+            order = top(docs, scores, tables, sort, limit)
+        order = order[(page - 1) * per_page:]
         marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
-        hits = [self._hit(documents.stored(int(docs[i])),
-                          float(scores[i]) if sort == "relevance" else 0.0, marker)
+        hits = [self._hit(fields(int(i)), float(scores[i]) if sort == "relevance" else 0.0,
+                          marker, self._stub_paths(documents, tables, int(docs[i])))
                 for i in order]
+        if sort == "relevance" and self.ranking.news:
+            self._link_series(q, hits, order, docs, tables)
         return ResultPage(
             query=q, total=len(docs), page=page, per_page=per_page, hits=hits,
             facets=facet_counts(docs, tables) if facets else {},
             took_ms=(time.perf_counter() - started) * 1000, unknown_categories=unknown,
             exact_total=exact_total, read_as=read_as(parsed, self.segmenter))
 
-    def _hit(self, f: dict, score: float, marker: Highlighter | None) -> Hit:
+    def _straddle_check(self, parsed, docs: np.ndarray, tables: Tables, fields):
+        """positions -> those where a one-word term of the query only straddles words."""
+        terms = [t for t in dict.fromkeys(fuse(normalize(c.text)).strip()
+                                          for c in parsed.positives()
+                                          if not c.phrase and c.field is None)
+                 if StraddleCheck.applies(t) and self.segmenter.words(t) == [t]]
+        if not terms:
+            return None
+        checker = StraddleCheck(self.segmenter, tables.straddles, self._memo_lock)
+
+        def straddling(positions: list[int]) -> set[int]:
+            out = set()
+            for i in positions:
+                def text(i=i):
+                    f = fields(i)
+                    return f.get("title", ""), f.get("body", "")
+                if any(checker.straddles(t, int(docs[i]), text) for t in terms):
+                    out.add(i)
+            return out
+        return straddling
+
+    @staticmethod
+    def _stub_paths(documents: Documents, tables: Tables, doc: int) -> list[str]:
+        """Paths of the text-less stubs folded into a story (search.tables.fold_stubs)."""
+        return [p for stub in tables.stubs.get(doc, ()) for p in documents.stored(stub)["paths"]]
+
+    def _link_series(self, q: str, hits: list[Hit], order, docs, tables: Tables) -> None:
+        stems = [series_stem(h.title) for h in hits]
+        for hit, span, stem in zip(hits, series_spans(order, docs, tables, self.ranking, stems),
+                                   stems):
+            if span is None:
+                continue
+            label = re.sub(r'["“”]', " ", stem or hit.title).strip()
+            hit.series_total, hit.series_query = span.total, f'{q} title:"{label}"'.strip()
+            if not stem:  # an event: the same title within days, not every year's
+                hit.series_since = datetime.fromtimestamp(span.first_ts, self.tz)
+                hit.series_until = datetime.fromtimestamp(span.last_ts, self.tz)
+
+    def _hit(self, f: dict, score: float, marker: Highlighter | None,
+             folded: list[str] = ()) -> Hit:
         title, body = f.get("title", ""), f.get("body", "")
         shown, item = display_title(title), matched_item(title, body, marker)
         return Hit(
-            id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
+            id=f["id"], path=f["path"],
+            duplicates=[p for p in f["paths"] if p != f["path"]] + list(folded),
             title=title, date=in_zone(f.get("date"), self.tz),
             categories=list(f.get("categories", [])),
             author=f.get("author", ""),
@@ -270,11 +336,15 @@ class Index:
         """The article with this id, or None."""
         if not isinstance(article_id, str) or not article_id:
             return None
-        f = self._state()[0].by_id(article_id)
+        documents, tables, _ = self._state()
+        f = documents.by_id(article_id)
         if f is None:
             return None
+        doc = documents.number(article_id)
+        folded = self._stub_paths(documents, tables, doc) if doc is not None else []
         return Article(
-            id=f["id"], path=f["path"], duplicates=[p for p in f["paths"] if p != f["path"]],
+            id=f["id"], path=f["path"],
+            duplicates=[p for p in f["paths"] if p != f["path"]] + folded,
             title=f.get("title", ""), body=f.get("body", ""),
             html=f.get("html") or "",
             date=in_zone(f.get("date"), self.tz), categories=list(f.get("categories", [])),

@@ -13,7 +13,7 @@ from flask import Flask
 from . import api, feeds, views
 from .errors import add_security_headers, register_error_handlers
 from .formatting import register_filters
-from .links import article_url, back_url, search_url
+from .links import article_url, back_url, search_url, series_url
 from .params import DEFAULT_PER_PAGE
 from .shared_index import EXTENSION_KEY, SharedIndex
 
@@ -45,6 +45,7 @@ def create_app(index_dir: str | PathLike = "index", site_name: str = "新闻搜�
     app.after_request(add_security_headers)
 
     app.jinja_env.globals.update(search_url=search_url, article_url=article_url,
+                                 series_url=series_url,
                                  back_url=back_url)
     app.jinja_env.globals["DEFAULT_PER_PAGE"] = DEFAULT_PER_PAGE
 

@@ -25,6 +25,8 @@ def hit_json(hit: search.Hit) -> dict[str, Any]:
         "snippet_html": hit.snippet_html,
         "date": iso(hit.date), "categories": list(hit.categories), "author": hit.author,
         "score": hit.score,
+        "series_total": hit.series_total, "series_query": hit.series_query,
+        "series_since": iso(hit.series_since), "series_until": iso(hit.series_until),
     }
 
 

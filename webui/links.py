@@ -14,7 +14,7 @@ import search
 
 from .params import SearchParams
 
-__all__ = ["Link", "search_url", "article_url", "back_url", "category_links", "year_links",
+__all__ = ["Link", "search_url", "article_url", "back_url", "series_url", "category_links", "year_links",
            "sort_links", "day_links", "page_links", "active_filters", "suggestions", "SORT_LABELS"]
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
@@ -38,6 +38,15 @@ def search_url(params: SearchParams, **changes) -> str:
 def article_url(article_id: str, params: SearchParams) -> str:
     """An article view that carries the whole search it was opened from."""
     return url_for("views.article", article_id=article_id, **params.url_args())
+
+
+def series_url(params: SearchParams, hit: search.Hit) -> str:
+    """Every match of a hit's series (its column, or its event's days), within this search."""
+    changes: dict = {"q": hit.series_query}
+    if hit.series_since and hit.series_until:
+        changes.update(since=hit.series_since.date().isoformat(),
+                       until=hit.series_until.date().isoformat())
+    return search_url(params, **changes)
 
 
 def back_url(params: SearchParams) -> str:
