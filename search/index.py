@@ -23,7 +23,7 @@ from .columnar import SUFFIX
 from .integrity import check_sizes
 from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, exact_query, highlight_terms, parse, read_as
-from .ranking import RankingRules, rank, series_spans
+from .ranking import RankingRules, by_date, rank, series_spans
 from .results import allowed, facet_counts, top
 from .straddle import StraddleCheck
 from .schema import CHINA_TZ, fingerprint
@@ -261,9 +261,13 @@ class Index:
                 stored[i] = documents.stored(int(docs[i]))
             return stored[i]
 
-        if sort == "relevance" and self.ranking.news:
-            check = self._straddle_check(parsed, docs, tables, fields)
-            order = rank(docs, scores, tables, limit, self.ranking, check)
+        rules = self.ranking
+        check = self._straddle_check(parsed, docs, tables, fields) \
+            if rules.news and rules.straddles else None
+        if sort == "relevance" and rules.news:
+            order = rank(docs, scores, tables, limit, rules, check)
+        elif check is not None:  # by date, straddling matches after the rest
+            order = by_date(top(docs, scores, tables, sort, len(docs)), limit, check)
         else:
             order = top(docs, scores, tables, sort, limit)
         order = order[(page - 1) * per_page:]

@@ -27,7 +27,7 @@ import numpy as np
 from .query import EXACT_BONUS
 from .tables import Tables
 
-__all__ = ["RankingRules", "rank", "series_labels", "series_spans", "SeriesSpan"]
+__all__ = ["RankingRules", "rank", "by_date", "series_labels", "series_spans", "SeriesSpan"]
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def rank(docs: np.ndarray, scores: np.ndarray, tables: Tables, limit: int, rules
     a word boundary; it is asked only about stories that can reach the page.
     """
     tiers, key = _composite(docs, scores, tables, rules)
-    text = tables.body_len[docs] > 0
     known: dict[int, bool] = {}
+    check = straddles if rules.straddles else None
     size = min(len(docs), 2 * limit + 20)
     while True:
         if size < len(docs):
@@ -133,17 +133,40 @@ def rank(docs: np.ndarray, scores: np.ndarray, tables: Tables, limit: int, rules
         else:
             cand = np.arange(len(docs))
         order = cand[np.lexsort((docs[cand], -key[cand]))]
-        if straddles is not None and rules.straddles:
-            _checked(order.tolist(), known, straddles, limit)
-            flag = np.array([known.get(i, False) for i in order.tolist()], bool)
-            order = order[np.lexsort((np.arange(len(order)), flag, ~text[order], -tiers[order]))]
         complete = len(cand) == len(docs)
-        labels = dict(zip(order.tolist(), series_labels(docs[order], tables, rules.event_days)))
-        picked = _diversify(order.tolist(), tiers, labels, rules, limit, complete)
+        picked = _pick(order, docs, tiers, tables, rules, limit, complete, known, check)
         demoted = sum(known.values())
         if picked is not None and (complete or len(cand) >= limit + demoted + rules.window):
             return np.array(picked, np.int64)
         size = min(len(docs), 2 * size)
+
+
+def _pick(order: np.ndarray, docs: np.ndarray, tiers: np.ndarray, tables: Tables,
+          rules: RankingRules, limit: int, complete: bool, known: dict[int, bool], check
+          ) -> list[int] | None:
+    """The page from a pool in key order: straddles demoted, series capped.
+
+    Every story picked has been checked for straddling (series capping may
+    reach past the stories checked first, hence the loop).
+    """
+    text = tables.body_len[docs] > 0
+    labels = dict(zip(order.tolist(), series_labels(docs[order], tables, rules.event_days)))
+    while True:
+        ranked = order
+        if check is not None:
+            _checked(order.tolist(), known, check, limit)
+            flag = np.array([known.get(i, False) for i in order.tolist()], bool)
+            ranked = order[np.lexsort((np.arange(len(order)), flag, ~text[order], -tiers[order]))]
+        picked = _diversify(ranked.tolist(), tiers, labels, rules, limit, complete)
+        unknown = [i for i in picked or () if i not in known] if check is not None else []
+        if not unknown:
+            return picked
+        known.update(_ask(check, unknown))
+
+
+def _ask(check, positions: list[int]) -> dict[int, bool]:
+    found = check(positions)
+    return {i: i in found for i in positions}
 
 
 @dataclass
@@ -192,3 +215,24 @@ def _members(doc: int, docs: np.ndarray, tables: Tables, rules: RankingRules, ke
         if doc in chunk:
             return chunk
     return same[:0]
+
+
+def by_date(order: np.ndarray, limit: int,
+            straddles: Callable[[list[int]], set[int]] | None) -> np.ndarray:
+    """The first ``limit`` of a date order, with straddling matches after all the others.
+
+    Reads the order only as deep as the page needs: it is the stories that
+    are words in date order, then the straddling ones in date order.
+    """
+    if straddles is None:
+        return order[:limit]
+    clean: list[int] = []
+    demoted: list[int] = []
+    at = 0
+    while len(clean) < limit and at < len(order):
+        batch = order[at:at + limit - len(clean) + 5].tolist()
+        found = straddles(batch)
+        for i in batch:
+            (demoted if i in found else clean).append(i)
+        at += len(batch)
+    return np.array((clean + demoted)[:limit], np.int64)

@@ -155,3 +155,11 @@ def test_page_links_the_rest_of_a_series(news):
     # The API carries the same, for other front ends.
     hits = client.get("/api/search?q=北约").get_json()["hits"]
     assert any(h.get("series_total") == 5 and h.get("series_query") for h in hits)
+
+
+def test_date_order_puts_straddling_matches_last(news):
+    newest = _ids(news.search("北约", sort="newest", per_page=50))
+    assert newest[-1] == "x0"  # dated 2020, amid the others, but not about 北约
+    paged = sum((_ids(news.search("北约", sort="newest", page=p, per_page=5)) for p in range(1, 6)),
+                [])
+    assert paged == newest[:25]
