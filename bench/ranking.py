@@ -1,6 +1,6 @@
 """Ranking for news, before and after, on the broadest queries of an archive.
 
-    python -m bench.ranking --index IX [--queries 30] [--out docs/ranking.json]
+    python -m bench.ranking --index IX [--queries 30] [--latency] [--out FILE]
 
 Takes the queries of bench/queries.txt with the most matches (the broadest
 that people type) and, for the top 10 of each by relevance, counts:
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -86,6 +87,40 @@ def _span(ix, q: str) -> tuple[int, int]:
     return int(oldest[0].date.timestamp()), int(newest[0].date.timestamp())
 
 
+def latency(ix, rounds: int = 3) -> dict:
+    """First-time latency of bench/queries.txt with the news rules and without, interleaved.
+
+    Each query is evaluated afresh (result cache and straddle memo cleared) under
+    both rule sets in turn, alternating which goes first; medians and the median
+    of the per-query ratios.
+    """
+    from bench.queries import load
+    from search.ranking import RankingRules
+
+    queries = [q for q, _ in load(ROOT / "bench" / "queries.txt")]
+    rules = {"on": ix.ranking, "off": RankingRules(news=False)}
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    ratios = []
+    for r in range(rounds):
+        for q in queries:
+            got = {}
+            for name in (("on", "off") if r % 2 else ("off", "on")):
+                ix.ranking = rules[name]
+                ix.clear_cache()
+                ix._state()[1].straddles.clear()
+                start = time.perf_counter()
+                ix.search(q)
+                got[name] = (time.perf_counter() - start) * 1000
+            for name, ms in got.items():
+                times[name].append(ms)
+            ratios.append(got["on"] / got["off"])
+    ix.ranking = rules["on"]
+    pct = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]  # noqa: E731
+    return {name: {"p50_ms": round(statistics.median(xs), 2), "p95_ms": round(pct(xs, 0.95), 2)}
+            for name, xs in times.items()} | {"median_ratio": round(statistics.median(ratios), 3),
+                                              "queries": len(queries), "rounds": rounds}
+
+
 def summary(rows: list[dict]) -> dict:
     return {
         "queries": len(rows),
@@ -106,6 +141,8 @@ def main(argv=None) -> None:
     ap.add_argument("--queries", type=int, default=30)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--recency", type=float, help="try another recency weight (default: the rules')")
+    ap.add_argument("--latency", action="store_true",
+                    help="also time first-time queries with the rules on and off")
     args = ap.parse_args(argv)
     after_ix = search.open_index(args.index)
     if args.recency is not None:
@@ -120,6 +157,7 @@ def main(argv=None) -> None:
         a["first_tier_same"] = a["first_tier"] == b["first_tier"] or (
             len(a["first_tier"]) == len(b["first_tier"]))
     report = {"before": summary(before), "after": summary(after),
+              "latency": latency(after_ix) if args.latency else None,
               "first_tier_changed": [a["query"] for a in after if not a["first_tier_same"]],
               "rows": [{"query": a["query"], "total": a["total"],
                         "before": {k: b[k] for k in ("textless", "max_series", "recent")},
@@ -128,7 +166,7 @@ def main(argv=None) -> None:
     text = json.dumps(report, ensure_ascii=False, indent=1)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
-    print(json.dumps({k: report[k] for k in ("before", "after", "first_tier_changed")},
+    print(json.dumps({k: report[k] for k in ("before", "after", "first_tier_changed", "latency")},
                      ensure_ascii=False, indent=1))
     for row in report["rows"]:
         print(f'{row["query"]:<8} {row["total"]:>6}  before {row["before"]}  after {row["after"]}')

@@ -3,6 +3,8 @@ from .backend import Backend, open_index
 from .errors import (IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, QueryError,
                      SearchError)
 from .index import Article, Hit, Index, ResultPage
+from .ranking import RankingRules
 
 __all__ = ["open_index", "Backend", "Index", "Hit", "ResultPage", "Article", "SearchError",
-           "IndexNotFound", "IndexMismatch", "IndexCorrupt", "QueryError", "IndexBusy"]
+           "IndexNotFound", "IndexMismatch", "IndexCorrupt", "QueryError", "IndexBusy",
+           "RankingRules"]

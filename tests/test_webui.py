@@ -679,7 +679,8 @@ def test_unknown_articles_and_paths_are_404(client, path):
 # ---------- JSON API ----------
 
 HIT_KEYS = {"id", "path", "duplicates", "title", "display_title", "title_html", "item_title_html", "snippet_html", "date",
-            "categories", "author", "score"}
+            "categories", "author", "score", "series_total", "series_query", "series_since",
+            "series_until"}
 
 
 def test_api_shape(client):
