@@ -41,6 +41,9 @@ class Built:
     exact: str | None = None      # the "as typed" phrases; None when there is no tier
     nothing: bool = False         # nothing searchable: the result is empty
     headline: bool = False        # a title equal to the query text comes first
+    # Every term as typed (search.query.exact_query): what ResultPage.exact_total
+    # counts within the match; None when that is the match itself.
+    counted: str | None = None
 
 
 def category_code(name: str) -> int:
@@ -135,30 +138,36 @@ def _clause(c: Clause, seg: Segmenter, categories: list[str], budget: Budget
     return required, exact
 
 
+def _any(alternatives: list[str]) -> str:
+    return alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
+
+
 def _unique(items):
     return list(dict.fromkeys(i for i in items if i is not None))
 
 
 def build(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) -> Built:
     """The MATCH text for a parsed query (see the module notes)."""
-    groups, tiers, budget = [], [], Budget()
+    groups, tiers, counted, budget = [], [], [], Budget()
     for group in parsed.groups:
         parts = _unique(_clause(c, seg, categories, budget) for c in group)
         if not parts:
             continue
-        groups.append(parts[0][0] if len(parts) == 1 else
-                      "(" + " | ".join(p[0] for p in parts) + ")")
+        groups.append(_any([p[0] for p in parts]))
         exact = [p[1] for p in parts if p[1]]
         if exact:
-            tiers.append(exact[0] if len(exact) == 1 else "(" + " | ".join(exact) + ")")
+            tiers.append(_any(exact))
+        counted.append(_any(_unique(p[1] or p[0] for p in parts)))
     groups = _unique(groups)[:MAX_GROUPS]
+    counted = _unique(counted)[:MAX_GROUPS] if tiers else []
     neg_budget = Budget(grow=False)
     negs = _unique((_clause(c, seg, categories, neg_budget) or (None,))[0]
                    for c in parsed.negatives)[:MAX_GROUPS]
     minus = "".join(f" -{n}" for n in negs)
     if groups:
         return Built(" ".join(groups) + minus,
-                     " ".join(_unique(tiers)) if tiers else None, headline=True)
+                     " ".join(_unique(tiers)) if tiers else None, headline=True,
+                     counted=" ".join(counted) if counted else None)
     if negs:
         return Built(f'(@meta "{EVERY}")' + minus)
     if not parsed.text.strip():

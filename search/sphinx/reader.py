@@ -26,7 +26,7 @@ from ..params import check_limit, check_search
 from ..roundups import matched_item
 from ..titles import display_title
 from ..zones import in_zone
-from ..query import highlight_terms, parse
+from ..query import highlight_terms, parse, read_as
 from ..schema import CHINA_TZ, fingerprint
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
@@ -160,9 +160,7 @@ class SphinxIndex:
             if run.warnings:
                 result.partial = True
                 result.partial_reason = "; ".join(dict.fromkeys(run.warnings))
-        # The cluster has no exact count of cut terms yet: it reports none as
-        # cut (read_as empty), so the exact count is the total.
-        result.exact_total = result.total
+        result.read_as = read_as(parsed, self.segmenter)
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
 
@@ -175,7 +173,11 @@ class SphinxIndex:
         # has one year (0 without a date), so the year counts sum to the total.
         years, _ = run.select(f"SELECT year, COUNT(*) AS n FROM {table}{where} GROUP BY year "
                               f"LIMIT 1000 OPTION ranker=none, max_matches=1000", params)
-        result.total = sum(n for _, n in years)
+        result.total = result.exact_total = sum(n for _, n in years)
+        if built.counted is not None and result.total:
+            where_exact, params_exact = _where(f"{built.match} {built.counted}", filters, fparams)
+            result.exact_total = run.select(f"SELECT id FROM {table}{where_exact} LIMIT 1 "
+                                            f"OPTION ranker=none", params_exact)[1]
         if facets:
             cats, _ = run.select(f"SELECT GROUPBY() AS g, COUNT(*) AS n FROM {table}{where} "
                                  f"GROUP BY cats ORDER BY n DESC LIMIT {_FACET_LIMIT} "
