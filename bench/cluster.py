@@ -1,13 +1,19 @@
-"""The cluster beside the embedded index, in one run: build, disk, latency, agreement.
+"""The cluster beside the embedded index and the naive recipe, in one run, at several sizes.
 
-    python -m bench.cluster --size 10000 [--source /work/data/all] [--out DIR]
+    python -m bench.cluster --sizes 10000,30000,all [--source /work/data/all] [--out DIR]
+                            [--api-seconds 30] [--no-naive]
 
-Takes the first SIZE posts (path order = date order) of the source archive,
-builds the Whoosh index and a 2-shard dev cluster from them (both through
-their CLIs, timed as a user pays), then runs bench/queries.txt against both:
-median latency per query over --reps runs, p50/p95 per category, the ratio
-cluster/Whoosh, whether totals and result sets agree, and top-10 overlap;
-with --api-seconds, requests/s of the JSON API at 8 clients (bench.load).
+For each size (the first N posts of the source archive, path order = date order;
+``all`` = every post) it builds the Whoosh index, a 2-shard dev cluster and the
+naive recipe (bench/naive.py), each through its own command and timed as a user
+pays; measures disk; then runs bench/queries.txt on all three in this process
+(top 10 with snippets, the median of --reps runs per query after one warm-up;
+Whoosh's result cache emptied before each) and
+reports p50/p95 per category with ratios against the Whoosh backend measured in
+the same run, whether the cluster's totals and result sets equal Whoosh's, and
+top-10 overlap. With --api-seconds, requests/s of the JSON API at 8 clients for
+Whoosh and the cluster at the largest size (bench.load). The load average is
+recorded at the start and end: the machine is shared.
 """
 from __future__ import annotations
 
@@ -20,18 +26,23 @@ import sys
 import time
 from pathlib import Path
 
+from bench import engines
+from bench.devcluster import dev_cluster
 from bench.queries import load
 from bench.stats import percentile
 
 REPO = Path(__file__).resolve().parent.parent
+ENGINES = ("whoosh", "cluster", "naive")
 
 
-def _subset(source: Path, size: int, out: Path) -> Path:
+def _subset(source: Path, size: str, out: Path) -> Path:
+    if size == "all":
+        return source
     corpus = out / f"corpus-{size}"
     if not corpus.is_dir():
         tmp = out / f"corpus-{size}.tmp"
         for n, path in enumerate(sorted(source.rglob("*.md"))):
-            if n >= size:
+            if n >= int(size):
                 break
             dest = tmp / path.relative_to(source)
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -44,113 +55,160 @@ def _subset(source: Path, size: int, out: Path) -> Path:
 def _timed(cmd: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL, env=_env())
     return time.perf_counter() - started
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
 
 
 def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _latencies(ix, mix, reps: int) -> tuple[dict, dict]:
-    """Median seconds per query, and (total, top-10 ids, all ids up to 1000) per query."""
-    times, results = {}, {}
+def _latencies(name: str, ix, mix, reps: int) -> dict:
+    """Median seconds per query (top 10 with snippets), after one untimed run.
+
+    The Whoosh backend's result cache is emptied before each timed run: the
+    cluster and the naive recipe have none, so every run evaluates the query.
+    """
+    engine = "naive" if name == "naive" else "ours"
+    forget = getattr(ix, "clear_cache", lambda: None)
+    times = {}
     for q, _cat in mix:
-        res = ix.search(q, per_page=1000, highlight=False)  # warm-up, and the result set
-        results[q] = (res.total, [h.id for h in res.hits[:10]], {h.id for h in res.hits})
+        engines.query(engine, ix, q)
         runs = []
         for _ in range(reps):
+            forget()
             started = time.perf_counter()
-            ix.search(q, per_page=10)
+            engines.query(engine, ix, q)
             runs.append(time.perf_counter() - started)
         times[q] = statistics.median(runs)
-    return times, results
+    return times
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--size", type=int, default=10000)
-    p.add_argument("--source", default="/work/data/all")
-    p.add_argument("--out", default="/work/data/sphinx/bench")
-    p.add_argument("--port", type=int, default=19406)
-    p.add_argument("--reps", type=int, default=5)
-    p.add_argument("--queries", default=str(REPO / "bench" / "queries.txt"))
-    p.add_argument("--api-seconds", type=float, default=0,
-                   help="also load the JSON API this long per engine, 8 clients (default: off)")
-    p.add_argument("--reuse", action="store_true",
-                   help="query the indexes a previous run built (no build figures)")
-    args = p.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    corpus = _subset(Path(args.source), args.size, out)
-    whoosh_dir, cluster_dir = out / f"whoosh-{args.size}", out / f"cluster-{args.size}"
-    py = sys.executable
-    up = subprocess.run([py, "-m", "search.sphinx", "up", "--dir", str(cluster_dir), "--port",
-                         str(args.port)], check=True, capture_output=True, text=True, cwd=REPO)
-    url = up.stdout.strip()
-    try:
-        report = _run(args, corpus, whoosh_dir, cluster_dir, url)
-    finally:
-        subprocess.run([py, "-m", "search.sphinx", "down", "--dir", str(cluster_dir)],
-                       cwd=REPO, capture_output=True)
-    (out / f"report-{args.size}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    print(json.dumps(report["summary"], indent=1, ensure_ascii=False))
-    return 0
+def _results(ix, mix) -> dict:
+    """(total, top-10 ids, ids up to 1000) per query, for agreement."""
+    out = {}
+    for q, _ in mix:
+        res = ix.search(q, per_page=1000, highlight=False)
+        out[q] = (res.total, [h.id for h in res.hits[:10]], {h.id for h in res.hits})
+    return out
 
 
-def _run(args, corpus: Path, whoosh_dir: Path, cluster_dir: Path, url: str) -> dict:
-    import search
+def _agreement(w: dict, c: dict, mix) -> dict:
+    agree = [q for q, _ in mix if w[q][0] == c[q][0] and (w[q][0] > 1000 or w[q][2] == c[q][2])]
+    overlap = [len(set(w[q][1]) & set(c[q][1])) / min(10, len(w[q][1])) for q, _ in mix
+               if w[q][1]]
+    return {"queries": len(mix), "same_total_and_set": len(agree),
+            "differ": [q for q, _ in mix if q not in agree],
+            "top10_overlap_mean": round(statistics.mean(overlap), 2) if overlap else None}
 
-    py = sys.executable
-    build = {} if args.reuse else {
-        "whoosh_s": _timed([py, "-m", "indexer", str(corpus), "--index", str(whoosh_dir),
-                            "--rebuild", "-q"]),
-        "cluster_s": _timed([py, "-m", "indexer", str(corpus), "--index", url, "--rebuild",
-                             "-q"]),
-    }
-    disk = {"whoosh_mb": _du(whoosh_dir) / 1e6,
-            "cluster_mb": sum(_du(d / "data") for d in cluster_dir.glob("node*")) / 1e6}
-    mix = load(args.queries)
-    out_dir = whoosh_dir.parent
-    engines = {"whoosh": search.open_index(whoosh_dir), "cluster": search.open_index(url)}
-    times, results = {}, {}
-    for name, ix in engines.items():
-        times[name], results[name] = _latencies(ix, mix, args.reps)
+
+def _categories(times: dict, mix) -> dict:
     cats: dict[str, dict] = {}
     for cat in dict.fromkeys(c for _, c in mix):
         qs = [q for q, c in mix if c == cat]
         row = {}
-        for name in engines:
-            ms = [times[name][q] * 1000 for q in qs]
+        for name, per_q in times.items():
+            ms = [per_q[q] * 1000 for q in qs]
             row[name] = {"p50_ms": round(percentile(ms, 50), 2),
                          "p95_ms": round(percentile(ms, 95), 2)}
-        row["ratio_p50"] = round(row["cluster"]["p50_ms"] / row["whoosh"]["p50_ms"], 2)
+        for name in times:
+            if name != "whoosh":
+                row[f"{name}_p50_ratio"] = round(row[name]["p50_ms"] / row["whoosh"]["p50_ms"], 2)
         cats[cat] = row
-    agree = [q for q, _ in mix if results["whoosh"][q][0] == results["cluster"][q][0]
-             and (results["whoosh"][q][0] > 1000
-                  or results["whoosh"][q][2] == results["cluster"][q][2])]
-    overlap = [len(set(results["whoosh"][q][1]) & set(results["cluster"][q][1]))
-               / max(1, min(10, len(results["whoosh"][q][1]))) for q, _ in mix
-               if results["whoosh"][q][1]]
-    ratios = [times["cluster"][q] / times["whoosh"][q] for q, _ in mix]
-    summary = {
-        "size": args.size, "build": {k: round(v, 1) for k, v in build.items()},
-        "disk": {k: round(v, 1) for k, v in disk.items()},
-        "queries": len(mix), "same_total_and_set": len(agree),
-        "differ": [q for q, _ in mix if q not in agree],
-        "top10_overlap_mean": round(statistics.mean(overlap), 2) if overlap else None,
-        "median_latency_ratio_cluster_over_whoosh": round(statistics.median(ratios), 2),
-        "per_category": cats,
-    }
-    if args.api_seconds:
+    return cats
+
+
+def _overall(times: dict, mix) -> dict:
+    out = {}
+    for name, per_q in times.items():
+        ms = [per_q[q] * 1000 for q, _ in mix]
+        out[name] = {"p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2)}
+        if name != "whoosh":
+            out[name]["median_ratio_per_query"] = round(statistics.median(
+                per_q[q] / times["whoosh"][q] for q, _ in mix), 2)
+    return out
+
+
+def run_size(args, size: str, out: Path, api: bool) -> dict:
+    """Every figure of one size, on a fresh dev cluster (so its disk holds this size only)."""
+    cluster_dir = out / f"cluster-{size}"
+    subprocess.run(["rm", "-rf", str(cluster_dir)], check=True)
+    with dev_cluster(cluster_dir) as url:
+        return _measure_size(args, size, out, url, cluster_dir, api)
+
+
+def _measure_size(args, size: str, out: Path, url: str, cluster_dir: Path, api: bool) -> dict:
+    import search
+
+    corpus = _subset(Path(args.source), size, out)
+    posts = sum(1 for _ in corpus.rglob("*.md"))
+    whoosh_dir, naive_dir = out / f"whoosh-{size}", out / f"naive-{size}"
+    names = [n for n in ENGINES if n != "naive" or args.naive]
+    py = sys.executable
+    cmds = {"whoosh": [py, "-m", "indexer", str(corpus), "--index", str(whoosh_dir),
+                       "--rebuild", "-q"],
+            "cluster": [py, "-m", "indexer", str(corpus), "--index", url, "--rebuild", "-q"],
+            "naive": [py, "-m", "bench.naive", str(corpus), str(naive_dir)]}
+    for old in (whoosh_dir, naive_dir):  # disk figures of this build alone
+        subprocess.run(["rm", "-rf", str(old)], check=True)
+    build = {name: round(_timed(cmds[name]), 1) for name in names}
+    disk = {"whoosh": _du(whoosh_dir), "naive": _du(naive_dir) if args.naive else None,
+            "cluster": sum(_du(d / "data") for d in cluster_dir.glob("node*"))}
+    mix = load(args.queries)
+    opened = {"whoosh": search.open_index(whoosh_dir), "cluster": search.open_index(url)}
+    if args.naive:
+        opened["naive"] = engines.open_index("naive", naive_dir)
+    times = {name: _latencies(name, opened[name], mix, args.reps) for name in names}
+    row = {"size": size, "posts": posts, "loadavg_after_queries": os.getloadavg()[0],
+           "build_s": build, "build_ratio_vs_whoosh": {n: round(build[n] / build["whoosh"], 2)
+                                                        for n in names},
+           "disk_mb": {k: round(v / 1e6, 1) for k, v in disk.items() if v is not None},
+           "latency": _overall(times, mix), "per_category": _categories(times, mix),
+           "agreement": _agreement(_results(opened["whoosh"], mix),
+                                   _results(opened["cluster"], mix), mix)}
+    opened["cluster"].close()
+    if api and args.api_seconds:
         from bench import load as api_load
 
-        summary["api"] = {
-            name: api_load.run(loc, [q for q, _ in mix], REPO, out_dir / f"api-{name}.log", clients=8,
-                           seconds=args.api_seconds)
-            for name, loc in (("whoosh", whoosh_dir), ("cluster", url))}
-    return {"summary": summary, "times": times,
-            "totals": {q: [results[n][q][0] for n in engines] for q, _ in mix}}
+        row["api"] = {name: api_load.run(str(loc), [q for q, _ in mix], REPO, _env(),
+                                         out / f"api-{name}-{size}.log", clients=8,
+                                         seconds=args.api_seconds)
+                      for name, loc in (("whoosh", whoosh_dir), ("cluster", url))}
+    return row
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000", help="comma list of post counts or 'all'")
+    p.add_argument("--source", default="/work/data/all")
+    p.add_argument("--out", default="/work/data/sphinx/bench")
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--queries", default=str(REPO / "bench" / "queries.txt"))
+    p.add_argument("--api-seconds", type=float, default=0,
+                   help="load the JSON API this long per engine at the largest size (default: off)")
+    p.add_argument("--no-naive", dest="naive", action="store_false",
+                   help="leave out the naive recipe")
+    args = p.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    report = {"command": " ".join(["python -m bench.cluster", *(argv or sys.argv[1:])]),
+              "git": subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
+                                    capture_output=True, text=True).stdout.strip(),
+              "loadavg_start": os.getloadavg(), "sizes": []}
+    for size in sizes:
+        report["sizes"].append(run_size(args, size, out, api=size == sizes[-1]))
+        (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        print(json.dumps(report["sizes"][-1], ensure_ascii=False), flush=True)
+    report["loadavg_end"] = os.getloadavg()
+    (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    return 0
 
 
 if __name__ == "__main__":
