@@ -19,13 +19,13 @@ from filelock import FileLock, Timeout
 from search.analysis import Segmenter, _cache_dir
 from search.errors import IndexBusy
 from search.sphinx.connection import parse_url
-from search.sphinx.reader import backend_fingerprint
+from search.sphinx.settings import Settings, backend_fingerprint, settings_of
 from search.sphinx.state import State, pack, unpack
 from search.sphinx.writer import ClusterWriter
 
 from .corpus import scan_corpus
 from .dates import DEFAULT_TZ
-from .errors import IndexerError, NothingToIndex
+from .errors import NothingToIndex
 from .generation import checkpoint, run_manifest
 from .manifest import Entry, Manifest
 from .reading import READER_VERSION, group_articles, read_files, reader_pool
@@ -37,12 +37,15 @@ __all__ = ["update_cluster"]
 
 
 def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False,
-                   userdict=None, naive_tz: tzinfo | None = None, workers: int | None = None,
-                   progress: Progress | None = None, lock_timeout: float = 0) -> BuildReport:
-    """Bring the cluster at ``url`` in line with ``corpus`` (a full build when needed)."""
-    if userdict:
-        raise IndexerError("--userdict is not supported with a cluster yet")
-    naive_tz = naive_tz or DEFAULT_TZ  # the cluster's display zone is CST (search.sphinx.reader)
+                   userdict=None, keep_userdict: bool = True, naive_tz: tzinfo | None = None,
+                   workers: int | None = None, progress: Progress | None = None,
+                   lock_timeout: float = 0) -> BuildReport:
+    """Bring the cluster at ``url`` in line with ``corpus`` (a full build when needed).
+
+    As for a folder: without ``userdict`` the cluster's own is kept (unless
+    ``keep_userdict`` is false), without ``naive_tz`` its zone (CST for a new one).
+    """
+    seg = Segmenter(userdict) if userdict else None  # a bad path fails before any work
     started = time.perf_counter()
     root = Path(corpus)
     host, port, name = parse_url(url)
@@ -54,11 +57,14 @@ def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False
     writer = None
     try:
         writer = ClusterWriter(url)
-        seg = Segmenter(None)
+        stored = settings_of(unpack(writer.state.manifest) if writer.state.manifest else None)
+        if seg is None:
+            seg = (stored if keep_userdict else Settings()).segmenter()
+        naive_tz = naive_tz or (stored.zone if writer.state.live else DEFAULT_TZ)
         scanned_ns = time.time_ns()
         files, notes = scan_corpus(root)
         report = BuildReport(corpus=str(root), index=url, files=len(files), warnings=list(notes))
-        manifest, reason = _live_state(writer.state, root, seg, naive_tz)
+        manifest, reason = _live_state(writer.state, root, seg, naive_tz, stored)
         if rebuild:
             reason = "asked for with --rebuild"
         if reason:
@@ -87,27 +93,30 @@ def _manifest(state: State) -> Manifest | None:
         return None
 
 
-def _packed(m: Manifest, shards: int) -> str:
+def _packed(m: Manifest, shards: int, seg: Segmenter) -> str:
+    """The manifest as the state row keeps it, with the dictionary readers must use."""
     return pack({"shards": shards, "fingerprint": m.fingerprint, "reader": m.reader, "tz": m.tz,
-                 "corpus": m.corpus, "scanned_ns": m.scanned_ns,
+                 "corpus": m.corpus, "scanned_ns": m.scanned_ns, "userdict": seg.userdict_text,
                  "files": {p: [e.size, e.mtime_ns, e.sha1, e.key] for p, e in m.files.items()}})
 
 
-def _live_state(state: State, root: Path, seg: Segmenter, naive_tz: tzinfo
+def _live_state(state: State, root: Path, seg: Segmenter, naive_tz: tzinfo, stored: Settings
                 ) -> tuple[Manifest | None, str]:
     """The live manifest, or why the next build must be a full one."""
     if not state.live:
         return None, "no index on the cluster yet"
-    if state.fingerprint != backend_fingerprint(seg):
+    want = run_manifest(root, seg, naive_tz, 0)
+    if stored.userdict != seg.userdict_text:
+        return None, "the user dictionary changed"
+    if stored.tz != want.tz:
+        return None, f"the time zone for dates without one changed ({stored.tz} -> {want.tz})"
+    if state.fingerprint != backend_fingerprint(seg, want.tz):
         return None, "the analysis changed"
     manifest = _manifest(state)
-    want = run_manifest(root, seg, naive_tz, 0)
     if manifest is None:
         return None, "the cluster has no usable manifest (or its number of shards changed)"
     if manifest.reader != READER_VERSION:
         return None, "the article reader changed"
-    if manifest.tz != want.tz:
-        return None, "the time zone for dates without one changed"
     if manifest.corpus != want.corpus:
         return None, f"the corpus folder changed ({manifest.corpus} -> {want.corpus})"
     return manifest, ""
@@ -130,8 +139,8 @@ def _full(writer: ClusterWriter, root: Path, files: list[Path], seg: Segmenter,
     manifest = run_manifest(root, seg, naive_tz, scanned_ns)
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     checkpoint("cluster:before-publish")
-    writer.commit(State(slot, [], backend_fingerprint(seg), sorted(categories),
-                        _packed(manifest, len(writer.shards))))
+    writer.commit(State(slot, [], backend_fingerprint(seg, manifest.tz), sorted(categories),
+                        _packed(manifest, len(writer.shards), seg)))
     # The old slot keeps its rows until the next rebuild empties it: a reader
     # that read the state a moment ago may still be searching it.
     report.generation = slot
@@ -161,7 +170,7 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         state = writer.state
         categories |= set(state.categories)
         writer.commit(State(live, [], state.fingerprint, sorted(categories),
-                            _packed(change.manifest, len(writer.shards))))
+                            _packed(change.manifest, len(writer.shards), seg)))
 
 
 def _document(group: list[Story]) -> dict:

@@ -91,7 +91,7 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
         from .cluster import update_cluster
 
         return update_cluster(corpus, str(index_dir), rebuild=rebuild, userdict=userdict,
-                              naive_tz=naive_tz, workers=workers, progress=progress,
+                              keep_userdict=keep_userdict, naive_tz=naive_tz, workers=workers, progress=progress,
                               lock_timeout=lock_timeout)
     started = time.perf_counter()
     root, index_dir = Path(corpus), Path(index_dir)

@@ -209,3 +209,40 @@ def test_both_backends_satisfy_one_interface(corpus_index, sphinx_corpus_index):
         assert res.partial is False and res.partial_reason == ""
     assert type(search.open_index(str(corpus_index.path))) is search.Index
     assert sorted(corpus_index.categories()) == sphinx_corpus_index.categories()
+
+
+def test_userdict_and_tz_are_kept_with_the_cluster_as_with_a_folder(small_cluster, tmp_path):
+    import synth
+
+    corpus, url, local = tmp_path / "corpus", small_cluster.url, tmp_path / "local"
+    synth.write(corpus, 1, text="一位美国人在北京开了一家咖啡馆。", date="2022-03-01 00:30:00")
+    synth.write(corpus, 2, text="美国总统访问亚洲，许多人在机场等候。",
+                date="2022-03-02T12:00:00+00:00")
+    synth.age(corpus)
+    words = tmp_path / "words.txt"
+    words.write_text("美国人 100000\n", encoding="utf-8")
+    for index in (url, local):
+        out = synth.indexer(corpus, "--index", index, "--userdict", words, "--tz", "+09:00", "-q")
+        assert out.returncode == 0, out.stderr
+    ix, whoosh = search.open_index(url), search.open_index(local)
+
+    def seen(index, q, **kw):
+        res = index.search(q, **kw)
+        return res.total, res.exact_total, res.read_as, [(h.id, h.date) for h in res.hits]
+
+    # The dictionary decides the reading: one word, so no 美国 + 人.
+    assert seen(ix, "美国人") == seen(whoosh, "美国人") and not ix.search("美国人").read_as
+    hit = ix.search(synth.q(1)).hits[0]
+    assert hit.date.isoformat() == "2022-03-01T00:30:00+09:00" == ix.get(hit.id).date.isoformat()
+    assert ix.search(synth.q(2)).hits[0].date.isoformat() == "2022-03-02T21:00:00+09:00"
+    day = {"since": "2022-03-01", "until": "2022-03-01"}
+    assert seen(ix, "", **day) == seen(whoosh, "", **day) and ix.search("", **day).total == 1
+    # Later runs keep both without being told; dropping the dictionary rebuilds and the
+    # open reader follows the new one.
+    again = synth.indexer(corpus, "--index", url)
+    assert again.returncode == 0 and "user dictionary" not in again.stderr
+    assert ix.search(synth.q(1)).hits[0].date.utcoffset().total_seconds() == 9 * 3600
+    dropped = synth.indexer(corpus, "--index", url, "--no-userdict")
+    assert dropped.returncode == 0 and "user dictionary changed" in dropped.stderr
+    assert ix.search("美国人").read_as == [("美国人", ["美国", "人"])]
+    ix.close()

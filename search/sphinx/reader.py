@@ -27,26 +27,20 @@ from ..roundups import matched_item
 from ..titles import display_title
 from ..zones import in_zone
 from ..query import highlight_terms, parse, read_as
-from ..schema import CHINA_TZ, fingerprint
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .querybuild import Built, build, category_code
 from .rows import doc_id, title_key
+from .settings import Settings, backend_fingerprint, read_settings
 from .state import State, read_state
 
 __all__ = ["SphinxIndex", "backend_fingerprint"]
 
-BACKEND_VERSION = "1"
 _RANKING = ("ranker=proximity_bm25, field_weights=(title=3, body=1), "
             "idf='plain,tfidf_normalized'")
 _HIT_COLUMNS = "id, key, path, extra, title_text, body_text, ts, has_date"
 _KEY = re.compile(r"[0-9a-f]{16}")
 _FACET_LIMIT = 10000  # distinct categories counted
-
-
-def backend_fingerprint(seg: Segmenter) -> str:
-    """What a cluster's rows depend on; a mismatch means 'rebuild'."""
-    return f"sphinx{BACKEND_VERSION}-{fingerprint(seg.fingerprint)}"
 
 
 @dataclass
@@ -76,15 +70,12 @@ class SphinxIndex:
         self._local = threading.local()
         self._conns: list = []  # every thread's, so close() can end them all
         self._conns_lock = threading.Lock()
-        self.segmenter = Segmenter(None)
-        state = self._state()
-        if not state.live:
+        self._settings_lock = threading.Lock()
+        self._key: tuple = ()  # (live slot, fingerprint) the settings below were read for
+        self.segmenter, self.tz = Segmenter(None), Settings().zone
+        if not self._state().live:
             raise IndexNotFound(f"no index on the cluster {url} yet "
                                 f"(build one with: python -m indexer CORPUS --index {url})")
-        if state.fingerprint != backend_fingerprint(self.segmenter):
-            raise IndexMismatch(f"the cluster {url} was built with different analysis; "
-                                f"rebuild it with: python -m indexer --rebuild --index {url}")
-        self.segmenter.initialize()
         normalize("")
 
     # -- connections ------------------------------------------------------------
@@ -117,11 +108,31 @@ class SphinxIndex:
         return cursor(conn)
 
     def _state(self) -> State:
+        """The state row, with this reader's dictionary and zone made the live slot's."""
         try:
-            return read_state(self._conn(), self.name)
+            state = read_state(self._conn(), self.name)
         except SphinxUnavailable:
             self._local.conn = None
-            return read_state(self._conn(), self.name)
+            state = read_state(self._conn(), self.name)
+        if state.live and (state.live, state.fingerprint) != self._key:
+            self._load_settings(state)
+        return state
+
+    def _load_settings(self, state: State) -> None:
+        with self._settings_lock:
+            if (state.live, state.fingerprint) == self._key:
+                return
+            settings = read_settings(self._conn(), self.name)
+            seg = settings.segmenter()
+            if seg.fingerprint == self.segmenter.fingerprint:
+                seg = self.segmenter  # same dictionaries: keep the loaded jieba
+            if state.fingerprint != backend_fingerprint(seg, settings.tz):
+                raise IndexMismatch(f"the cluster {self.url} was built with different "
+                                    f"analysis; rebuild it with: python -m indexer "
+                                    f"--rebuild --index {self.url}")
+            seg.initialize()
+            self.segmenter, self.tz = seg, settings.zone
+            self._key = (state.live, state.fingerprint)
 
     # -- the API ------------------------------------------------------------------
     @property
@@ -145,7 +156,7 @@ class SphinxIndex:
         parsed = parse(q)
         state = self._state()
         names, unknown = category_filter(categories, parsed, state.categories)
-        filters, fparams = _filters(names, since, until)
+        filters, fparams = _filters(names, since, until, self.tz)
         built = build(parsed, self.segmenter, state.categories)
         result = ResultPage(query=q, total=0, page=page, per_page=per_page, hits=[],
                             facets={"categories": {}, "years": {}} if facets else {},
@@ -156,7 +167,7 @@ class SphinxIndex:
                 rows = self._query(run, state, built, parsed.text, filters, fparams, sort,
                                    page, per_page, facets, result)
             marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
-            result.hits = [_hit(r, marker) for r in rows]
+            result.hits = [_hit(r, marker, self.tz) for r in rows]
             if run.warnings:
                 result.partial = True
                 result.partial_reason = "; ".join(dict.fromkeys(run.warnings))
@@ -221,7 +232,7 @@ class SphinxIndex:
             row = cur.fetchone()
         if row is None or row[1] != article_id:
             return None
-        hit = _hit(row, None)
+        hit = _hit(row, None, self.tz)
         return Article(id=hit.id, path=hit.path, duplicates=hit.duplicates, title=hit.title,
                        body=row[5], html=row[8] or "", date=hit.date,
                        categories=hit.categories, author=hit.author,
@@ -242,14 +253,14 @@ class SphinxIndex:
         return [h for h in res.hits if h.id != article_id][:limit]
 
 
-def _filters(categories, since, until) -> tuple[list[str], list]:
+def _filters(categories, since, until, zone) -> tuple[list[str], list]:
     """WHERE conditions (with %s parameters) for the category and date filters."""
     conds, params = [], []
     if categories:
         if isinstance(categories, str):
             categories = [categories]
         conds.append("cats IN (" + ", ".join(str(category_code(c)) for c in categories) + ")")
-    lo, hi = _bounds(since, until, CHINA_TZ)
+    lo, hi = _bounds(since, until, zone)
     if lo is not None or hi is not None:
         conds.append(f"ts BETWEEN {-(2 ** 62) if lo is None else lo} "
                      f"AND {2 ** 62 if hi is None else hi}")
@@ -273,13 +284,13 @@ def _facets(years: list, cats: list, categories: list[str]) -> dict[str, dict[st
             "years": {str(y): n for y, n in sorted(years, reverse=True) if y}}
 
 
-def _hit(row, marker: Highlighter | None) -> Hit:
+def _hit(row, marker: Highlighter | None, zone) -> Hit:
     _id, key, path, extra, title, body = row[:6]
     data = json.loads(extra or "{}")
     shown, item = display_title(title), matched_item(title, body, marker)
     return Hit(
         id=key, path=path, duplicates=[p for p in data.get("paths", []) if p != path],
-        title=title, date=in_zone(data.get("date"), CHINA_TZ),
+        title=title, date=in_zone(data.get("date"), zone),
         categories=list(data.get("categories", [])), author=data.get("author", ""),
         score=float(row[8]) if len(row) > 9 else 0.0,
         title_html=marker.mark(shown) if marker else html.escape(shown),
