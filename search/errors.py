@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 __all__ = ["SearchError", "IndexNotFound", "IndexMismatch", "QueryError", "IndexBusy",
-           "IndexCorrupt"]
+           "IndexCorrupt", "ShardUnavailable"]
 
 
 class SearchError(Exception):
@@ -11,6 +11,10 @@ class SearchError(Exception):
 
 class IndexNotFound(SearchError):
     """No usable index exists at the given location."""
+
+
+class ShardUnavailable(IndexNotFound):
+    """A shard of a cluster did not answer, and what was asked for may be on it."""
 
 
 class IndexMismatch(SearchError):

@@ -155,6 +155,11 @@ def test_a_dead_shard_gives_partial_results_never_a_silently_smaller_total(small
     ix = search.open_index(url)
     full = ix.search("的", per_page=100)
     assert not full.partial and full.total > 0
+    from search.sphinx.rows import shard_of
+
+    live = next(h.id for h in full.hits if shard_of(h.id, 2) == 0
+                and any(shard_of(r.id, 2) == 0 for r in ix.related(h.id, limit=50)))
+    related_live = [r.id for r in ix.related(live, limit=50) if shard_of(r.id, 2) == 0][:5]
     pid = int((small_cluster.folder / "node1" / "searchd.pid").read_text())
     os.kill(pid, signal.SIGKILL)
     part = ix.search("的", per_page=100)
@@ -165,6 +170,18 @@ def test_a_dead_shard_gives_partial_results_never_a_silently_smaller_total(small
     assert data["partial"] is True and data["total"] == part.total
     page = client.get("/?q=的").get_data(as_text=True)
     assert "部分结果" in page
+    # Article view and related articles: an article on a live shard is shown; one on the
+    # dead shard is a clear 503 saying so, never a 404 guess, a 500 or a traceback;
+    # related articles are those of the live shard, in the order they had.
+    dead = next(h.id for h in full.hits if shard_of(h.id, 2) == 1)
+    assert ix.get(live).id == live
+    assert [r.id for r in ix.related(live, limit=5)] == related_live
+    with pytest.raises(search.ShardUnavailable, match=dead):
+        ix.get(dead)
+    assert client.get(f"/article/{live}").status_code == 200
+    resp = client.get(f"/article/{dead}")
+    assert resp.status_code == 503 and "分片" in resp.get_data(as_text=True)
+    assert b"Traceback" not in resp.data
     # The head gone too: a clear error, a 503 page, no traceback.
     os.kill(int((small_cluster.folder / "node0" / "searchd.pid").read_text()), signal.SIGKILL)
     with pytest.raises(search.IndexNotFound, match="searchd"):

@@ -77,14 +77,17 @@ def handle_index_unavailable(exc: search.SearchError) -> Response:
     index_dir = current_app.config.get("INDEX_DIR", "index")
     if isinstance(exc, search.IndexMismatch):
         message = "索引是用不同的分词设置建立的，需要重建。"
+    elif isinstance(exc, search.ShardUnavailable):
+        message = "集群中有分片暂时没有响应，要找的内容可能就在上面，请稍后再试。"
     elif isinstance(exc, search.IndexCorrupt):
         message = f"索引文件已损坏，需要重建：{exc}"
     else:
         message = "搜索索引还没有建好，或正在重建。"
-    body, status = _render(
-        503, message,
-        detail=f"建立索引：python -m indexer corpus --index {index_dir} --rebuild；"
-               f"或者直接运行 python -m webui，没有索引时它会先建索引。")
+    detail = (f"建立索引：python -m indexer corpus --index {index_dir} --rebuild；"
+              f"或者直接运行 python -m webui，没有索引时它会先建索引。")
+    if isinstance(exc, search.ShardUnavailable):
+        detail = "查看集群：python -m search.sphinx status --dir 集群目录"
+    body, status = _render(503, message, detail=detail)
     response = current_app.make_response((body, status))
     response.headers["Retry-After"] = "30"
     return response

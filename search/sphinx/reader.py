@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..analysis import Segmenter, normalize
-from ..errors import IndexMismatch, IndexNotFound
+from ..errors import IndexMismatch, IndexNotFound, ShardUnavailable
 from ..highlight import Highlighter
 from ..categories import category_filter
 from ..index import Article, Hit, ResultPage, _bounds
@@ -222,15 +222,20 @@ class SphinxIndex:
         return rows
 
     def get(self, article_id: str) -> Article | None:
-        """The article with this id, or None."""
+        """The article with this id, or None; ShardUnavailable if its shard may be down."""
         if not isinstance(article_id, str) or not _KEY.fullmatch(article_id):
             return None
         state = self._state()
         with self._cursor() as cur:
-            cur.execute(f"SELECT {_HIT_COLUMNS}, html FROM {dist_table(self.name, state.live)} "
-                        f"WHERE id = {doc_id(article_id)}")
-            row = cur.fetchone()
+            run = _Run(cur)
+            rows, _ = run.select(f"SELECT {_HIT_COLUMNS}, html FROM "
+                                 f"{dist_table(self.name, state.live)} "
+                                 f"WHERE id = {doc_id(article_id)}", [])
+        row = rows[0] if rows else None
         if row is None or row[1] != article_id:
+            if run.warnings:  # a shard did not answer: "no such article" would be a guess
+                raise ShardUnavailable(f"article {article_id}: a shard of {self.url} did not "
+                                       f"answer ({'; '.join(dict.fromkeys(run.warnings))})")
             return None
         hit = _hit(row, None, self.tz)
         return Article(id=hit.id, path=hit.path, duplicates=hit.duplicates, title=hit.title,
@@ -239,7 +244,11 @@ class SphinxIndex:
                        display_title=hit.display_title)
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles sharing the most title words with this one."""
+        """Articles sharing the most title words with this one.
+
+        With a shard down, those of the shards that answered: a short list of
+        suggestions beside an article that was found, not a count to trust.
+        """
         check_limit(limit)
         art = self.get(article_id)
         if art is None:
