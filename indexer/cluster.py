@@ -4,8 +4,9 @@ The same reading, change detection and duplicate folding as a local index
 (``indexer.update``); only the write differs. A full build fills the slot
 readers do not use and then flips the live slot in the state table, so
 readers never see a half-built cluster. An incremental update writes the
-live slot in place: each article is replaced whole, but readers may see some
-of a run's changes before others (a local index switches them all at once).
+live slot in place but versioned (``search.sphinx.writer``): its new rows and
+the retirement of old ones become visible together when the state row takes
+its version, so a run is seen whole or not at all, as with a local index.
 """
 from __future__ import annotations
 
@@ -163,9 +164,12 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         change = plan_changes(root, disk, removed, to_read, manifest, seg, naive_tz,
                               scanned_ns, report, pool, progress)
         categories: set[str] = set()
+        if change.affected or change.touched:
+            writer.tidy(live)  # before this run's version is used: a failed run's rows go
         if change.affected:
-            writer.delete(change.affected, live)
+            writer.retire(change.affected, live)
             categories = writer.add(_documents(change.groups, pool, progress), live)
+    checkpoint("cluster:update-before-publish")
     if change.affected or change.touched:
         state = writer.state
         categories |= set(state.categories)

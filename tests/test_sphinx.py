@@ -263,3 +263,34 @@ def test_userdict_and_tz_are_kept_with_the_cluster_as_with_a_folder(small_cluste
     assert dropped.returncode == 0 and "user dictionary changed" in dropped.stderr
     assert ix.search("美国人").read_as == [("美国人", ["美国", "人"])]
     ix.close()
+
+
+def test_an_update_is_seen_whole_or_not_at_all(small_cluster, tmp_path, corpus_index):
+    corpus, url = tmp_path / "corpus", small_cluster.url
+    shutil.copytree(CORPUS, corpus)
+    update_index(corpus, url)
+    ix = search.open_index(url)
+    before = {h.id: h.path for h in ix.search("", per_page=1000).hits}
+    gone, changed = sorted(before.values())[:2]
+    (corpus / gone).unlink()
+    with open(corpus / changed, "a", encoding="utf-8") as f:
+        f.write("\n\n鸭嘴兽出现在修改后的文章里。\n")
+    (corpus / "新媒体" / "新文章.md").write_text(
+        "---\ntitle: 集群增量测试文章\ndate: 2024-05-01\n---\n\n正文提到了鸭嘴兽。\n", encoding="utf-8")
+    # Killed after every row was written and retired, before the state row names the run.
+    out = _cli("-m", "indexer", str(corpus), "--index", url,
+               env={"NEWSEARCH_KILL_AT": "cluster:update-before-publish"})
+    assert out.returncode == -signal.SIGKILL
+    assert _ids(ix) == set(before) and ix.search("鸭嘴兽").total == 0
+    assert ix.search("", per_page=1).total == len(before)
+    assert all(ix.get(key) is not None for key in before)
+    # The next run finds the same changes and publishes them together.
+    report = update_index(corpus, url)
+    assert report.mode == "update" and report.changes == {
+        "added": ["新媒体/新文章.md"], "updated": [changed], "removed": [gone]}
+    assert ix.search("鸭嘴兽").total == 2 and ix.search("", per_page=1).total == len(before)
+    local = tmp_path / "local"
+    update_index(corpus, local)
+    assert _ids(ix) == _ids(search.open_index(local))
+    assert all(ix.get(key) is None for key, path in before.items() if path in (gone, changed))
+    ix.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import SearchError
 from .config import Layout, Node, write_configs
-from .connection import connect
+from .connection import connect, cursor
 from .state import read_state, write_state
 
 __all__ = ["ClusterError", "NodeStatus", "up", "down", "status", "LAYOUT_NAME"]
@@ -108,8 +108,30 @@ def up(root: str | os.PathLike, name: str = "news", shards: int = 2,
                 raise ClusterError(f"shard {node.shard} did not answer on port "
                                    f"{node.mysql_port} within {_START_WAIT:.0f} s; see {log}")
             time.sleep(0.05)
+    _check_tables(layout)
     _record_shards(layout)
     return layout
+
+
+def _check_tables(layout: Layout) -> None:
+    """Tables on disk keep the columns they were made with, whatever the config says."""
+    from .config import state_table, table
+    from .rows import COLUMNS
+
+    wanted = [(n, table(layout.name, "a", n.shard), set(COLUMNS)) for n in layout.nodes]
+    wanted.append((layout.nodes[0], state_table(layout.name), {"version"}))
+    for node, name, columns in wanted:
+        conn = connect("127.0.0.1", node.mysql_port)
+        try:
+            with cursor(conn) as cur:
+                cur.execute(f"DESCRIBE {name}")
+                missing = columns - {row[0] for row in cur.fetchall()}
+        finally:
+            conn.close()
+        if missing:
+            raise ClusterError(f"{layout.root}: table {name} was made by an older version "
+                               f"(no {', '.join(sorted(missing))}); stop it with down, "
+                               f"delete the folder, run up again and rebuild the index")
 
 
 def _start(layout: Layout, node: Node) -> None:

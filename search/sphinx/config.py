@@ -106,6 +106,9 @@ index {table}
     rt_attr_uint = has_date
     rt_attr_uint = year
     rt_attr_bigint = tkey
+    rt_attr_bigint = kid
+    rt_attr_uint = born
+    rt_attr_uint = dead
     rt_attr_multi = cats
     charset_table = 0..9
     ngram_len = 1
@@ -124,6 +127,7 @@ index {table}
     rt_attr_string = fingerprint
     rt_attr_string = categories
     rt_attr_string = manifest
+    rt_attr_uint = version
 }}
 """
 

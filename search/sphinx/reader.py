@@ -30,7 +30,7 @@ from ..query import highlight_terms, parse, read_as
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .querybuild import Built, build, category_code
-from .rows import doc_id, title_key
+from .rows import doc_id, title_key, visible
 from .settings import Settings, backend_fingerprint, read_settings
 from .state import State, read_state
 
@@ -141,7 +141,7 @@ class SphinxIndex:
         state = self._state()
         with self._cursor() as cur:
             return _Run(cur).select(f"SELECT id FROM {dist_table(self.name, state.live)} "
-                                    f"LIMIT 1", [])[1]
+                                    f"WHERE {visible(state.version)} LIMIT 1", [])[1]
 
     def categories(self) -> list[str]:
         """Every category name in the index."""
@@ -157,6 +157,7 @@ class SphinxIndex:
         state = self._state()
         names, unknown = category_filter(categories, parsed, state.categories)
         filters, fparams = _filters(names, since, until, self.tz)
+        filters.append(visible(state.version))
         built = build(parsed, self.segmenter, state.categories)
         result = ResultPage(query=q, total=0, page=page, per_page=per_page, hits=[],
                             facets={"categories": {}, "years": {}} if facets else {},
@@ -230,7 +231,8 @@ class SphinxIndex:
             run = _Run(cur)
             rows, _ = run.select(f"SELECT {_HIT_COLUMNS}, html FROM "
                                  f"{dist_table(self.name, state.live)} "
-                                 f"WHERE id = {doc_id(article_id)}", [])
+                                 f"WHERE kid = {doc_id(article_id)} "
+                                 f"AND {visible(state.version)}", [])
         row = rows[0] if rows else None
         if row is None or row[1] != article_id:
             if run.warnings:  # a shard did not answer: "no such article" would be a guess

@@ -11,16 +11,32 @@ from ..schema import CHINA_TZ, MAX_BODY_CHARS
 from .config import EVERY, MARK
 from .querybuild import category_code, category_token
 
-__all__ = ["COLUMNS", "doc_id", "title_key", "row", "shard_of"]
+__all__ = ["COLUMNS", "ALIVE", "doc_id", "row_id", "title_key", "row", "shard_of", "visible"]
 
 COLUMNS = ("id", "title", "body", "meta", "key", "path", "extra", "title_text", "body_text",
-           "html", "ts", "has_date", "year", "tkey", "cats")
+           "html", "ts", "has_date", "year", "tkey", "kid", "born", "dead", "cats")
 _MASK63 = (1 << 63) - 1
+ALIVE = (1 << 32) - 1  # ``dead`` of a row no write has retired
 
 
 def doc_id(key: str) -> int:
     """The table's document id of an article id (its content key, 16 hex digits)."""
     return (int(key, 16) & _MASK63) or 1
+
+
+def row_id(key: str, born: int) -> int:
+    """A row's id: an article has one row per write that stored it (see ``visible``)."""
+    digest = hashlib.blake2b(f"{key}:{born}".encode("ascii"), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") & _MASK63) or 1
+
+
+def visible(version: int) -> str:
+    """The WHERE condition for rows of the published state ``version``.
+
+    A write with version v adds rows born v and retires rows by setting dead = v;
+    until the state row says v, readers see neither, so a write shows all at once.
+    """
+    return f"born <= {int(version)} AND dead > {int(version)}"
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -38,8 +54,8 @@ def _tokens(norm: str) -> str:
     return MARK.join(run for _, run in word_runs(norm))
 
 
-def row(doc: dict[str, Any]) -> tuple:
-    """Column values (see COLUMNS) from a document of ``indexer.reading.prepare``."""
+def row(doc: dict[str, Any], born: int) -> tuple:
+    """Column values (see COLUMNS) of a document (``indexer.cluster._document``) written by ``born``."""
     title, body = doc["title"], doc["body"]
     date = doc.get("date")
     dt = datetime.fromisoformat(date) if date else None
@@ -48,8 +64,8 @@ def row(doc: dict[str, Any]) -> tuple:
              "author": doc.get("author") or "", "date": date}
     ntitle = normalize(title)
     meta = " ".join([EVERY, *(category_token(c) for c in cats)])
-    return (doc_id(doc["id"]), _tokens(ntitle), _tokens(normalize(body[:MAX_BODY_CHARS])),
+    return (row_id(doc["id"], born), _tokens(ntitle), _tokens(normalize(body[:MAX_BODY_CHARS])),
             meta, doc["id"], doc["path"], json.dumps(extra, ensure_ascii=False), title, body,
             doc.get("html") or "", int(dt.timestamp()) if dt else 0, 1 if dt else 0,
-            dt.astimezone(CHINA_TZ).year if dt else 0, title_key(ntitle),
-            sorted({category_code(c) for c in cats}))
+            dt.astimezone(CHINA_TZ).year if dt else 0, title_key(ntitle), doc_id(doc["id"]),
+            born, ALIVE, sorted({category_code(c) for c in cats}))

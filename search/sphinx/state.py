@@ -1,7 +1,9 @@
 """The cluster's one-row state table on the head node: what readers and writers share.
 
 ``live`` names the slot (``a``/``b``) readers search, so a rebuild fills the
-other slot and then flips this one value; ``shards`` lists the SphinxQL
+other slot and then flips this one value; ``version`` is the last published
+write: readers see the rows born at or before it and not retired by it
+(``rows.visible``), so an update publishes all its changes at once; ``shards`` lists the SphinxQL
 address of every shard in routing order; ``manifest`` is the indexer's
 manifest (zlib + base64 JSON) for change detection.
 """
@@ -27,6 +29,7 @@ class State:
     fingerprint: str = ""
     categories: list[str] = field(default_factory=list)
     manifest: str = ""
+    version: int = 0
 
 
 def pack(data: dict) -> str:
@@ -42,7 +45,8 @@ def unpack(text: str) -> dict | None:
 
 def read_state(conn, name: str, with_manifest: bool = False) -> State:
     """The state row (the manifest only when asked: it can be megabytes)."""
-    cols = "live, shards, fingerprint, categories" + (", manifest" if with_manifest else "")
+    cols = "live, shards, fingerprint, categories, version" + (
+        ", manifest" if with_manifest else "")
     with cursor(conn) as cur:
         cur.execute(f"SELECT {cols} FROM {state_table(name)} WHERE id = 1")
         row = cur.fetchone()
@@ -53,7 +57,7 @@ def read_state(conn, name: str, with_manifest: bool = False) -> State:
     except ValueError:
         shards, cats = [], []
     return State(row[0] or "", list(shards), row[2] or "", list(cats),
-                 row[4] if with_manifest else "")
+                 row[5] if with_manifest else "", int(row[4] or 0))
 
 
 def write_state(conn, name: str, state: State) -> None:
@@ -61,7 +65,7 @@ def write_state(conn, name: str, state: State) -> None:
     with cursor(conn) as cur:
         cur.execute(
             f"REPLACE INTO {state_table(name)} "
-            f"(id, note, live, shards, fingerprint, categories, manifest) "
-            f"VALUES (1, '', %s, %s, %s, %s, %s)",
+            f"(id, note, live, shards, fingerprint, categories, manifest, version) "
+            f"VALUES (1, '', %s, %s, %s, %s, %s, {int(state.version)})",
             (state.live, json.dumps(state.shards), state.fingerprint,
              json.dumps(state.categories, ensure_ascii=False), state.manifest))

@@ -2,6 +2,9 @@
 
 Sphinx cannot insert into a distributed index (and deletes there reach only
 the local part), so every write goes to the shard that owns the article.
+A write is versioned (``rows.visible``): its new rows and the retirement of
+old ones stay invisible until ``commit`` publishes its version in the state
+row, so readers see a run's changes all at once or not at all.
 """
 from __future__ import annotations
 
@@ -10,13 +13,14 @@ from typing import Iterable
 
 from .config import SLOTS, table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
-from .rows import COLUMNS, doc_id, row, shard_of
+from .rows import ALIVE, COLUMNS, doc_id, row, shard_of
 from .state import State, read_state, write_state
 
 __all__ = ["ClusterWriter"]
 
 _BATCH_ROWS = 200
 _BATCH_BYTES = 8 << 20  # well under max_packet_size (32M in our configs)
+_CHUNK = 1000  # ids per SELECT / UPDATE / DELETE (max_matches is 1000 by default)
 
 
 class ClusterWriter:
@@ -48,16 +52,60 @@ class ClusterWriter:
             with cursor(conn) as cur:
                 cur.execute(f"TRUNCATE RTINDEX {table(self.name, slot, i)}")
 
-    def delete(self, keys: Iterable[str], slot: str) -> None:
+    @property
+    def version(self) -> int:
+        """The version of the write in progress: one past the published one."""
+        return self.state.version + 1
+
+    def retire(self, keys: Iterable[str], slot: str) -> None:
+        """Mark the articles' visible rows retired by this write (gone once it is published)."""
         by_shard: dict[int, list[int]] = defaultdict(list)
         for key in keys:
             by_shard[shard_of(key, len(self.shards))].append(doc_id(key))
-        for i, ids in by_shard.items():
-            for start in range(0, len(ids), 1000):
-                chunk = ids[start:start + 1000]
-                with cursor(self.shards[i]) as cur:
-                    cur.execute(f"DELETE FROM {table(self.name, slot, i)} WHERE id IN "
-                                f"({', '.join(map(str, chunk))})")
+        for i, kids in by_shard.items():
+            for start in range(0, len(kids), _CHUNK):
+                kid_list = ", ".join(map(str, kids[start:start + _CHUNK]))
+                ids = self._ids(i, slot, f"kid IN ({kid_list}) AND dead = {ALIVE}")
+                self._update_dead(i, slot, ids, self.version)
+
+    def tidy(self, slot: str) -> None:
+        """Before a write: drop what earlier runs retired, undo what a failed run left.
+
+        Rows retired by a published version are garbage (kept until now for
+        readers that were mid-query); rows born of an unpublished run go, and
+        rows it retired live again.
+        """
+        v = self.state.version
+        for i in range(len(self.shards)):
+            self._delete(i, slot, self._ids(i, slot, f"dead <= {v}"))
+            self._delete(i, slot, self._ids(i, slot, f"born > {v}"))
+            self._update_dead(i, slot, self._ids(i, slot, f"dead > {v} AND dead < {ALIVE}"),
+                              ALIVE)
+
+    def _ids(self, i: int, slot: str, where: str) -> list[int]:
+        found: list[int] = []
+        with cursor(self.shards[i]) as cur:
+            while True:  # in id order, a page at a time (max_matches bounds one query)
+                after = found[-1] if found else 0
+                cur.execute(f"SELECT id FROM {table(self.name, slot, i)} WHERE {where} "
+                            f"AND id > {after} ORDER BY id ASC LIMIT {_CHUNK} "
+                            f"OPTION max_matches={_CHUNK}")
+                page = [r[0] for r in cur.fetchall()]
+                found += page
+                if len(page) < _CHUNK:
+                    return found
+
+    def _update_dead(self, i: int, slot: str, ids: list[int], value: int) -> None:
+        for start in range(0, len(ids), _CHUNK):
+            with cursor(self.shards[i]) as cur:
+                cur.execute(f"UPDATE {table(self.name, slot, i)} SET dead = {value} WHERE id IN "
+                            f"({', '.join(map(str, ids[start:start + _CHUNK]))})")
+
+    def _delete(self, i: int, slot: str, ids: list[int]) -> None:
+        for start in range(0, len(ids), _CHUNK):
+            with cursor(self.shards[i]) as cur:
+                cur.execute(f"DELETE FROM {table(self.name, slot, i)} WHERE id IN "
+                            f"({', '.join(map(str, ids[start:start + _CHUNK]))})")
 
     def add(self, docs: Iterable[dict], slot: str) -> set[str]:
         """REPLACE every document into its shard; returns the categories seen."""
@@ -66,7 +114,7 @@ class ClusterWriter:
         categories: set[str] = set()
         for doc in docs:
             i = shard_of(doc["id"], len(self.shards))
-            r = row(doc)
+            r = row(doc, self.version)
             categories.update(doc.get("categories") or [])
             pending[i].append(r)
             size[i] += sum(len(v) for v in r if isinstance(v, str))
@@ -89,10 +137,10 @@ class ClusterWriter:
             cur.execute(sql, params)
 
     def commit(self, state: State) -> None:
-        """Make the written slot durable, then publish the new state in one statement."""
+        """Make the written slot durable, then publish the new state and version at once."""
         for i, conn in enumerate(self.shards):
             with cursor(conn) as cur:
                 cur.execute(f"FLUSH RTINDEX {table(self.name, state.live, i)}")
-        state.shards = self.state.shards
+        state.shards, state.version = self.state.shards, self.version
         write_state(self.head, self.name, state)
         self.state = state
