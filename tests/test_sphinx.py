@@ -42,7 +42,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                             max_size=30).map(" ".join)))
 def test_match_text_holds_only_letters_digits_and_our_syntax(q):
     built = build(parse(q), _SEG, ["财经", "a-b"])
-    for text in (built.match, built.exact):
+    for text in (built.match, built.exact, built.counted):
         if text is None:
             continue
         rest = _SYNTAX.sub("", text)
