@@ -255,7 +255,7 @@ class SphinxIndex:
         art = self.get(article_id)
         if art is None:
             return []
-        words = list(dict.fromkeys(w for w in self.segmenter.words(art.title)
+        words = list(dict.fromkeys(w for w in self.segmenter.words(normalize(art.title))
                                    if len(w) > 1))
         if not words:
             return []
