@@ -183,8 +183,48 @@ def _measure_size(args, size: str, out: Path, url: str, cluster_dir: Path, api: 
     return row
 
 
+def render(report: dict) -> str:
+    """The Markdown tables docs/benchmarks.md shows, from a report.json."""
+    sizes = report["sizes"]
+    out = ["| posts | build s: Whoosh / cluster / naive | cluster/Whoosh | disk MB: Whoosh / "
+           "cluster / naive | p50 ms: Whoosh / cluster / naive | p95 ms: Whoosh / cluster / "
+           "naive | cluster/Whoosh per query (median) | same sets |",
+           "|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for s in sizes:
+        b, d, lat = s["build_s"], s["disk_mb"], s["latency"]
+
+        def trio(figure, lat=lat) -> str:
+            return " / ".join(str(figure(n)) if n in lat else "–"
+                              for n in ("whoosh", "cluster", "naive"))
+        out.append(f"| {s['posts']:,} | {b['whoosh']} / {b['cluster']} / {b.get('naive', '–')} "
+                   f"| {s['build_ratio_vs_whoosh']['cluster']}× "
+                   f"| {d['whoosh']} / {d['cluster']} / {d.get('naive', '–')} "
+                   f"| {trio(lambda n: lat[n]['p50_ms'])} | {trio(lambda n: lat[n]['p95_ms'])} "
+                   f"| {lat['cluster']['median_ratio_per_query']}× "
+                   f"| {s['agreement']['same_total_and_set']} of {s['agreement']['queries']} |")
+    last = sizes[-1]
+    out += ["", f"Per category at {last['posts']:,} posts (ms, median of the runs of each query):",
+            "", "| category | Whoosh p50 | cluster p50 | ratio | naive p50 | ratio | Whoosh p95 "
+            "| cluster p95 | naive p95 |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for cat, row in last["per_category"].items():
+        naive = row.get("naive", {})
+        out.append(f"| {cat} | {row['whoosh']['p50_ms']} | {row['cluster']['p50_ms']} "
+                   f"| {row['cluster_p50_ratio']}× | {naive.get('p50_ms', '–')} "
+                   f"| {row.get('naive_p50_ratio', '–')}× | {row['whoosh']['p95_ms']} "
+                   f"| {row['cluster']['p95_ms']} | {naive.get('p95_ms', '–')} |")
+    if "api" in last:
+        out += ["", "| JSON API, 8 clients | requests/s | p50 ms | p95 ms | errors |",
+                "|---|--:|--:|--:|--:|"]
+        for name, api in last["api"].items():
+            out.append(f"| {name} | {api.get('rps', 0):.1f} | {api.get('p50_ms', 0):.1f} "
+                       f"| {api.get('p95_ms', 0):.1f} | {api.get('errors', '–')} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--render", metavar="REPORT_JSON",
+                   help="print the Markdown tables of an earlier run's report.json and stop")
     p.add_argument("--sizes", default="10000", help="comma list of post counts or 'all'")
     p.add_argument("--source", default="/work/data/all")
     p.add_argument("--out", default="/work/data/sphinx/bench")
@@ -195,6 +235,9 @@ def main(argv=None) -> int:
     p.add_argument("--no-naive", dest="naive", action="store_false",
                    help="leave out the naive recipe")
     args = p.parse_args(argv)
+    if args.render:
+        print(render(json.loads(Path(args.render).read_text())))
+        return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
