@@ -18,6 +18,7 @@ from math import log
 import numpy as np
 from whoosh import query as wq
 
+from .analysis import word_runs
 from .substring import _MAX_EXPANSION, _MAX_SLOTS, Exhaustive, Rarest, Substring, plan
 from .tables import SegmentView, Tables
 
@@ -237,8 +238,9 @@ def _substring(ev: _Segment, q: Substring):
                 return _EMPTY
     required = [ev._bm25(q.gram_field, grams, i) for i in leaves.values()]
     checks = []
+    letters = "".join(run for _, run in word_runs(q.norm))
     for offset, ch in singles:
-        alts = grams.prefixed(ch)
+        alts = _single_terms(grams, ch, letters[offset + 1:offset + 2])
         if len(alts) > _MAX_EXPANSION:
             required.append(ev._bm25(q.char_field, chars, chars.find(ch)))
         elif not alts:
@@ -252,6 +254,18 @@ def _substring(ev: _Segment, q: Substring):
     keep = _positions_match(grams, docs, [(o, leaves[g]) for o, g in slots[:_MAX_SLOTS]],
                             checks, q.below)
     return _boost((docs[keep], scores[keep]), q.boost)
+
+
+def _single_terms(grams, ch: str, after: str):
+    """Terms that can hold a lone character followed by ``after`` ("" at the end).
+
+    Followed by a letter, it either runs on into it (one bigram) or ends its
+    run (the character alone): two terms, always checked exactly. Last in the
+    query, any bigram starting with it will do.
+    """
+    if not after:
+        return grams.prefixed(ch)
+    return [t for t in (grams.find(ch + after), grams.find(ch)) if t >= 0]
 
 
 def _and_all(parts, n: int):

@@ -23,9 +23,11 @@ __all__ = ["Substring", "Exhaustive", "Rarest"]
 # Type byte of search.schema.CompactPositions -> array typecode.
 _TYPECODES = {ord("B"): "B", ord("H"): "H", ord("I"): "I"}
 
-# A one-character run inside a longer text (the "f" of "f-35") matches any
-# bigram starting with it; past this many such bigrams its position is not
-# checked, only its presence (a superset, so recall is kept).
+# A one-character run followed by more text (the "4" of "4.70") is checked
+# exactly: at its position the text runs on into the next letter or ends its
+# run, two terms. Last in the query, it matches any bigram starting with it;
+# past this many such bigrams only its presence is checked (a superset, so
+# recall is kept).
 _MAX_EXPANSION = 64
 _MAX_SLOTS = 32
 
@@ -110,8 +112,13 @@ class Substring(Query):
                     return matching.NullMatcher()
                 leaves[gram] = Term(self.gram_field, gram).matcher(searcher, context)
         checks, required = [], list(leaves.values())
+        letters = "".join(run for _, run in word_runs(self.norm))
         for offset, ch in singles:
-            alts = list(reader.expand_prefix(self.gram_field, ch))
+            after = letters[offset + 1:offset + 2]
+            # Followed by a letter, a lone character runs on into it or ends its
+            # run: two terms, checked exactly; last, any bigram it starts will do.
+            alts = [t for t in (ch + after, ch) if (self.gram_field, t) in reader] if after \
+                else list(reader.expand_prefix(self.gram_field, ch))
             if len(alts) > _MAX_EXPANSION:
                 required.append(Term(self.char_field, ch).matcher(searcher, context))
                 continue

@@ -226,3 +226,24 @@ def test_a_query_of_only_operators_is_text(corpus_index):
 
     assert [[c.text for c in g] for g in parse("OR").groups] == [["or"]]
     assert [[c.text for c in g] for g in parse("AND NOT").groups] == [["and"], ["not"]]
+
+
+def test_a_lone_character_before_punctuation_is_checked_in_place(tmp_path):
+    # "4.70%": the lone 4 must sit right before 70. When more than 64 bigrams
+    # start with 4, its place went unchecked and any story with a 4 and a 70 matched.
+    from indexer.build import build_index
+    from tests.synth import article
+
+    han = [chr(0x4E00 + 7 * i) for i in range(80)]
+    texts = {
+        "exact": "今年增速为4.70%，高于预期。",
+        "apart": "共有4个项目，投资70亿元。",
+        "many": "".join(f"第4{ch}号" for ch in han),
+    }
+    for name, text in texts.items():
+        (tmp_path / f"{name}.md").write_text(article(0, head=name, text=f"<p>{text}</p>"),
+                                            encoding="utf-8")
+    build_index(tmp_path, tmp_path / "ix")
+    ix = search.open_index(tmp_path / "ix")
+    assert [h.title for h in ix.search("4.70%").hits] == ["exact"]
+    assert [h.title for h in ix.search('"4，70"').hits] == ["exact"]
