@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 from search.analysis import Segmenter, _cache_dir
 from search.errors import IndexBusy
 from search.sphinx.connection import parse_url
+from search.sphinx.folding import refold
 from search.sphinx.settings import Settings, backend_fingerprint, settings_of
 from search.sphinx.state import State, pack, unpack
 from search.sphinx.writer import ClusterWriter
@@ -137,6 +138,7 @@ def _full(writer: ClusterWriter, root: Path, files: list[Path], seg: Segmenter,
         report.articles, report.duplicates = len(groups), report.indexed - len(groups)
         writer.truncate(slot)
         categories = writer.add(_documents(groups, pool, progress), slot)
+    refold(writer, slot, writer.stub_keys)  # a key without a stub has nothing to fold
     manifest = run_manifest(root, seg, naive_tz, scanned_ns)
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     checkpoint("cluster:before-publish")
@@ -169,6 +171,7 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         if change.affected:
             writer.retire(change.affected, live)
             categories = writer.add(_documents(change.groups, pool, progress), live)
+            refold(writer, live, writer.touched)  # in this version: published with the rest
     checkpoint("cluster:update-before-publish")
     if change.affected or change.touched:
         state = writer.state

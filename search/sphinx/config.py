@@ -109,6 +109,10 @@ index {table}
     rt_attr_bigint = kid
     rt_attr_uint = born
     rt_attr_uint = dead
+    rt_attr_uint = blen
+    rt_attr_bigint = fkey
+    rt_attr_bigint = skey
+    rt_attr_bigint = fold
     rt_attr_multi = cats
     charset_table = 0..9
     ngram_len = 1

@@ -30,7 +30,7 @@ from ..query import highlight_terms, parse, read_as
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .querybuild import Built, build, category_code
-from .rows import doc_id, title_key, visible
+from .rows import doc_id, listed, title_key, visible
 from .settings import Settings, backend_fingerprint, read_settings
 from .state import State, read_state
 
@@ -141,7 +141,7 @@ class SphinxIndex:
         state = self._state()
         with self._cursor() as cur:
             return _Run(cur).select(f"SELECT id FROM {dist_table(self.name, state.live)} "
-                                    f"WHERE {visible(state.version)} LIMIT 1", [])[1]
+                                    f"WHERE {listed(state.version)} LIMIT 1", [])[1]
 
     def categories(self) -> list[str]:
         """Every category name in the index."""
@@ -157,7 +157,7 @@ class SphinxIndex:
         state = self._state()
         names, unknown = category_filter(categories, parsed, state.categories)
         filters, fparams = _filters(names, since, until, self.tz)
-        filters.append(visible(state.version))
+        filters.append(listed(state.version))
         built = build(parsed, self.segmenter, state.categories)
         result = ResultPage(query=q, total=0, page=page, per_page=per_page, hits=[],
                             facets={"categories": {}, "years": {}} if facets else {},
@@ -167,8 +167,10 @@ class SphinxIndex:
                 run = _Run(cur)
                 rows = self._query(run, state, built, parsed.text, filters, fparams, sort,
                                    page, per_page, facets, result)
-            marker = Highlighter(highlight_terms(parsed, self.segmenter)) if highlight else None
-            result.hits = [_hit(r, marker, self.tz) for r in rows]
+                marker = (Highlighter(highlight_terms(parsed, self.segmenter))
+                          if highlight else None)
+                result.hits = [_hit(r, marker, self.tz) for r in rows]
+                self._add_stubs(run, state, result.hits)
             if run.warnings:
                 result.partial = True
                 result.partial_reason = "; ".join(dict.fromkeys(run.warnings))
@@ -240,10 +242,24 @@ class SphinxIndex:
                                        f"answer ({'; '.join(dict.fromkeys(run.warnings))})")
             return None
         hit = _hit(row, None, self.tz)
+        with self._cursor() as cur:
+            self._add_stubs(_Run(cur), state, [hit])
         return Article(id=hit.id, path=hit.path, duplicates=hit.duplicates, title=hit.title,
                        body=row[5], html=row[8] or "", date=hit.date,
                        categories=hit.categories, author=hit.author,
                        display_title=hit.display_title)
+
+    def _add_stubs(self, run: _Run, state: State, hits: list[Hit]) -> None:
+        """Append the paths of the stubs folded into each hit to its duplicates."""
+        if not hits:
+            return
+        kids = {doc_id(h.id): h for h in hits}
+        rows, _ = run.select(f"SELECT fold, path, extra FROM {dist_table(self.name, state.live)} "
+                             f"WHERE fold IN ({', '.join(map(str, kids))}) "
+                             f"AND {visible(state.version)} ORDER BY fold ASC, id ASC "
+                             f"LIMIT 1000 OPTION max_matches=1000", [])
+        for fold, path, extra in sorted(rows, key=lambda r: (r[0], r[1])):
+            kids[int(fold)].duplicates += list(json.loads(extra or "{}").get("paths") or [path])
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles sharing the most title words with this one.

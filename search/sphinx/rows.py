@@ -6,15 +6,19 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..analysis import normalize, word_runs
+from ..analysis import is_searchable, normalize, word_runs
 from ..schema import CHINA_TZ, MAX_BODY_CHARS
+from ..series import stem_key
+from ..series import title_key as series_title_key
 from .config import EVERY, MARK
 from .querybuild import category_code, category_token
 
-__all__ = ["COLUMNS", "ALIVE", "doc_id", "row_id", "title_key", "row", "shard_of", "visible"]
+__all__ = ["COLUMNS", "ALIVE", "doc_id", "row_id", "title_key", "row", "shard_of", "visible",
+           "listed", "series_key", "document_of", "STORED"]
 
 COLUMNS = ("id", "title", "body", "meta", "key", "path", "extra", "title_text", "body_text",
-           "html", "ts", "has_date", "year", "tkey", "kid", "born", "dead", "cats")
+           "html", "ts", "has_date", "year", "tkey", "kid", "born", "dead", "blen", "fkey", "skey",
+           "fold", "cats")
 _MASK63 = (1 << 63) - 1
 ALIVE = (1 << 32) - 1  # ``dead`` of a row no write has retired
 
@@ -39,6 +43,16 @@ def visible(version: int) -> str:
     return f"born <= {int(version)} AND dead > {int(version)}"
 
 
+def listed(version: int) -> str:
+    """``visible`` less the stubs folded into a story: what searches count and return."""
+    return f"{visible(version)} AND fold = 0"
+
+
+def series_key(key: int) -> int:
+    """A 64-bit ``search.series`` key as a signed bigint attribute (only equality matters)."""
+    return (key & _MASK63) or (1 if key else 0)
+
+
 def shard_of(key: str, shards: int) -> int:
     """The shard an article lives on: stable for its id and the number of shards."""
     return doc_id(key) % shards
@@ -54,8 +68,12 @@ def _tokens(norm: str) -> str:
     return MARK.join(run for _, run in word_runs(norm))
 
 
-def row(doc: dict[str, Any], born: int) -> tuple:
-    """Column values (see COLUMNS) of a document (``indexer.cluster._document``) written by ``born``."""
+def row(doc: dict[str, Any], born: int, fold: int = 0) -> tuple:
+    """Column values (see COLUMNS) of a document (``indexer.cluster._document``) written by ``born``.
+
+    ``fold`` is the ``kid`` of the story a text-less stub is folded into (0: none;
+    ``search.sphinx.folding``).
+    """
     title, body = doc["title"], doc["body"]
     date = doc.get("date")
     dt = datetime.fromisoformat(date) if date else None
@@ -63,9 +81,25 @@ def row(doc: dict[str, Any], born: int) -> tuple:
     extra = {"paths": list(doc.get("paths") or [doc["path"]]), "categories": cats,
              "author": doc.get("author") or "", "date": date}
     ntitle = normalize(title)
+    nbody = normalize(body[:MAX_BODY_CHARS])[:MAX_BODY_CHARS]  # as search.schema's body_len
     meta = " ".join([EVERY, *(category_token(c) for c in cats)])
-    return (row_id(doc["id"], born), _tokens(ntitle), _tokens(normalize(body[:MAX_BODY_CHARS])),
+    return (row_id(doc["id"], born), _tokens(ntitle), _tokens(nbody),
             meta, doc["id"], doc["path"], json.dumps(extra, ensure_ascii=False), title, body,
             doc.get("html") or "", int(dt.timestamp()) if dt else 0, 1 if dt else 0,
             dt.astimezone(CHINA_TZ).year if dt else 0, title_key(ntitle), doc_id(doc["id"]),
-            born, ALIVE, sorted({category_code(c) for c in cats}))
+            born, ALIVE, min(len(nbody), 2**32 - 1) if is_searchable(nbody) else 0,
+            series_key(series_title_key(title)), series_key(stem_key(title)), int(fold),
+            sorted({category_code(c) for c in cats}))
+
+
+# What ``document_of`` reads back of a row: enough to write it again.
+STORED = "key, path, extra, title_text, body_text, html"
+
+
+def document_of(stored: tuple) -> dict[str, Any]:
+    """The document (as ``row`` takes it) of a row's STORED columns."""
+    key, path, extra, title, body, html = stored
+    data = json.loads(extra or "{}")
+    return {"id": key, "path": path, "paths": list(data.get("paths") or [path]), "title": title,
+            "body": body, "html": html or "", "author": data.get("author") or "",
+            "categories": list(data.get("categories") or []), "date": data.get("date")}

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from .config import SLOTS, table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
-from .rows import ALIVE, COLUMNS, doc_id, row, shard_of
+from .rows import ALIVE, COLUMNS, STORED, doc_id, document_of, row, shard_of
 from .state import State, read_state, write_state
 
 __all__ = ["ClusterWriter"]
@@ -34,6 +34,10 @@ class ClusterWriter:
         if not self.state.shards:
             raise SphinxUnavailable(f"{url}: the cluster lists no shards (start it with "
                                     f"python -m search.sphinx up)")
+        # Title keys (rows.series_key) this write added or retired: where stubs may
+        # fold or unfold (search.sphinx.folding).
+        self.touched: set[int] = set()
+        self.stub_keys: set[int] = set()  # of those, the keys of text-less stubs added
         self.shards = []
         for addr in self.state.shards:
             h, _, p = addr.rpartition(":")
@@ -65,8 +69,9 @@ class ClusterWriter:
         for i, kids in by_shard.items():
             for start in range(0, len(kids), _CHUNK):
                 kid_list = ", ".join(map(str, kids[start:start + _CHUNK]))
-                ids = self._ids(i, slot, f"kid IN ({kid_list}) AND dead = {ALIVE}")
-                self._update_dead(i, slot, ids, self.version)
+                found = self.select(i, slot, "fkey", f"kid IN ({kid_list}) AND dead = {ALIVE}")
+                self.touched.update(r[1] for r in found)
+                self._update_dead(i, slot, [r[0] for r in found], self.version)
 
     def tidy(self, slot: str) -> None:
         """Before a write: drop what earlier runs retired, undo what a failed run left.
@@ -83,17 +88,45 @@ class ClusterWriter:
                               ALIVE)
 
     def _ids(self, i: int, slot: str, where: str) -> list[int]:
-        found: list[int] = []
+        return [r[0] for r in self.select(i, slot, "", where)]
+
+    def select(self, i: int, slot: str, columns: str, where: str) -> list[tuple]:
+        """(id, *columns) of every row of shard ``i`` meeting ``where``, in id order."""
+        found: list[tuple] = []
+        cols = f"id, {columns}" if columns else "id"
         with cursor(self.shards[i]) as cur:
-            while True:  # in id order, a page at a time (max_matches bounds one query)
-                after = found[-1] if found else 0
-                cur.execute(f"SELECT id FROM {table(self.name, slot, i)} WHERE {where} "
+            while True:  # a page at a time (max_matches bounds one query)
+                after = found[-1][0] if found else 0
+                cur.execute(f"SELECT {cols} FROM {table(self.name, slot, i)} WHERE {where} "
                             f"AND id > {after} ORDER BY id ASC LIMIT {_CHUNK} "
                             f"OPTION max_matches={_CHUNK}")
-                page = [r[0] for r in cur.fetchall()]
+                page = [tuple(r) for r in cur.fetchall()]
                 found += page
                 if len(page) < _CHUNK:
                     return found
+
+    def set_fold(self, i: int, slot: str, changes: dict[int, int]) -> None:
+        """Give rows of shard ``i`` (row id -> story kid or 0) a new ``fold``, versioned.
+
+        Rows of this write change in place (no reader sees them yet); older rows
+        are retired and written again, so readers see the change when it is published.
+        """
+        rids, born = list(changes), {}
+        for start in range(0, len(rids), _CHUNK):
+            born.update(self.select(i, slot, "born", "id IN ({})".format(
+                ", ".join(map(str, rids[start:start + _CHUNK])))))
+        old = [rid for rid in rids if born.get(rid, self.version) < self.version]
+        for rid, fold in changes.items():
+            if rid not in old:
+                with cursor(self.shards[i]) as cur:
+                    cur.execute(f"UPDATE {table(self.name, slot, i)} SET fold = {int(fold)} "
+                                f"WHERE id = {rid}")
+        for start in range(0, len(old), _CHUNK):
+            chunk = old[start:start + _CHUNK]
+            stored = self.select(i, slot, STORED, f"id IN ({', '.join(map(str, chunk))})")
+            self._update_dead(i, slot, chunk, self.version)
+            self._flush(i, [row(document_of(r[1:]), self.version, changes[r[0]])
+                            for r in stored], slot)
 
     def _update_dead(self, i: int, slot: str, ids: list[int], value: int) -> None:
         for start in range(0, len(ids), _CHUNK):
@@ -115,6 +148,10 @@ class ClusterWriter:
         for doc in docs:
             i = shard_of(doc["id"], len(self.shards))
             r = row(doc, self.version)
+            blen, fkey = r[COLUMNS.index("blen")], r[COLUMNS.index("fkey")]
+            self.touched.add(fkey)
+            if not blen:
+                self.stub_keys.add(fkey)
             categories.update(doc.get("categories") or [])
             pending[i].append(r)
             size[i] += sum(len(v) for v in r if isinstance(v, str))
