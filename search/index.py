@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as windex, query as wq
 
-from .analysis import Segmenter, fuse, normalize
+from .analysis import Segmenter, normalize
 from .cache import ResultCache
 from .documents import Documents
 from .categories import category_filter
@@ -23,9 +22,9 @@ from .columnar import SUFFIX
 from .integrity import check_sizes
 from .params import SORTS, check_limit, check_search, rebuild_command
 from .query import compile_query, exact_query, highlight_terms, parse, read_as
-from .ranking import RankingRules, by_date, rank, series_spans
+from .ranking import RankingRules, by_date, link_series, rank, series_spans
 from .results import allowed, facet_counts, top
-from .straddle import StraddleCheck
+from .straddle import StraddleCheck, straddle_terms
 from .schema import CHINA_TZ, fingerprint
 from .zones import in_zone, index_zone
 from .storage import current_generation, read_meta
@@ -285,10 +284,7 @@ class Index:
 
     def _straddle_check(self, parsed, docs: np.ndarray, tables: Tables, fields):
         """positions -> those where a one-word term of the query only straddles words."""
-        terms = [t for t in dict.fromkeys(fuse(normalize(c.text)).strip()
-                                          for c in parsed.positives()
-                                          if not c.phrase and c.field is None)
-                 if StraddleCheck.applies(t) and self.segmenter.words(t) == [t]]
+        terms = straddle_terms(parsed, self.segmenter)
         if not terms:
             return None
         checker = StraddleCheck(self.segmenter, tables.straddles, self._memo_lock)
@@ -311,15 +307,8 @@ class Index:
 
     def _link_series(self, q: str, hits: list[Hit], order, docs, tables: Tables) -> None:
         stems = [series_stem(h.title) for h in hits]
-        for hit, span, stem in zip(hits, series_spans(order, docs, tables, self.ranking, stems),
-                                   stems):
-            if span is None:
-                continue
-            label = re.sub(r'["“”]', " ", stem or hit.title).strip()
-            hit.series_total, hit.series_query = span.total, f'{q} title:"{label}"'.strip()
-            if not stem:  # an event: the same title within days, not every year's
-                hit.series_since = datetime.fromtimestamp(span.first_ts, self.tz)
-                hit.series_until = datetime.fromtimestamp(span.last_ts, self.tz)
+        link_series(q, hits, series_spans(order, docs, tables, self.ranking, stems), stems,
+                    self.tz)
 
     def _hit(self, f: dict, score: float, marker: Highlighter | None,
              folded: list[str] = ()) -> Hit:

@@ -18,8 +18,10 @@ On top of that, for a reader of news (docs/design.md, "Ranking"):
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable
 
 import numpy as np
@@ -27,7 +29,8 @@ import numpy as np
 from .query import EXACT_BONUS
 from .tables import Tables
 
-__all__ = ["RankingRules", "rank", "by_date", "series_labels", "series_spans", "SeriesSpan"]
+__all__ = ["RankingRules", "rank", "by_date", "series_labels", "series_spans", "SeriesSpan",
+           "link_series"]
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,14 @@ class RankingRules:
     straddles: bool = True
 
 
-def _composite(docs: np.ndarray, scores: np.ndarray, tables: Tables, rules: RankingRules
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _composite(docs: np.ndarray, scores: np.ndarray, tables: Tables, rules: RankingRules,
+               span: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(tier, key): one float that orders tier, text before stubs, then prior-weighted BM25."""
     tier = np.floor(scores / EXACT_BONUS)
     base = scores - tier * EXACT_BONUS
     ts, dated = tables.ts[docs], tables.has_date[docs]
     if rules.recency and dated.any():
-        lo, hi = ts[dated].min(), ts[dated].max()
+        lo, hi = span if span is not None else (ts[dated].min(), ts[dated].max())
         where = (ts - lo) / max(1, hi - lo)
         base = base * (1.0 + rules.recency * np.where(dated, where, 0.0))
     step = EXACT_BONUS * (2.0 + rules.recency)  # above any weighted BM25 sum
@@ -116,13 +119,17 @@ def _checked(order: list[int], known: dict[int, bool], straddles, need: int) -> 
 
 
 def rank(docs: np.ndarray, scores: np.ndarray, tables: Tables, limit: int, rules: RankingRules,
-         straddles: Callable[[list[int]], set[int]] | None = None) -> np.ndarray:
+         straddles: Callable[[list[int]], set[int]] | None = None,
+         span: tuple[int, int] | None = None) -> np.ndarray:
     """Positions in ``docs`` of the first ``limit`` results by relevance, in order.
 
     ``straddles`` takes positions and returns those whose every match straddles
     a word boundary; it is asked only about stories that can reach the page.
+    ``tables`` needs only per-document ``ts``, ``has_date``, ``body_len``,
+    ``title_key`` and ``stem_key`` arrays. ``span`` is the (oldest, newest) date
+    of all matches when ``docs`` holds only some of them (a cluster's candidates).
     """
-    tiers, key = _composite(docs, scores, tables, rules)
+    tiers, key = _composite(docs, scores, tables, rules, span)
     known: dict[int, bool] = {}
     check = straddles if rules.straddles else None
     size = min(len(docs), 2 * limit + 20)
@@ -236,3 +243,16 @@ def by_date(order: np.ndarray, limit: int,
             (demoted if i in found else clean).append(i)
         at += len(batch)
     return np.array((clean + demoted)[:limit], np.int64)
+
+
+def link_series(q: str, hits: list, spans: list[SeriesSpan | None], stems: list[str],
+                zone) -> None:
+    """Give each hit that heads a longer series (``series_spans``) its link: total and query."""
+    for hit, span, stem in zip(hits, spans, stems):
+        if span is None:
+            continue
+        label = re.sub(r'["“”]', " ", stem or hit.title).strip()
+        hit.series_total, hit.series_query = span.total, f'{q} title:"{label}"'.strip()
+        if not stem:  # an event: the same title within days, not every year's
+            hit.series_since = datetime.fromtimestamp(span.first_ts, zone)
+            hit.series_until = datetime.fromtimestamp(span.last_ts, zone)

@@ -23,13 +23,21 @@ from typing import Callable
 
 from .analysis import Segmenter, fuse, normalize
 
-__all__ = ["StraddleCheck"]
+__all__ = ["StraddleCheck", "straddle_terms"]
 
 _CONTEXT = 6          # characters of context each side
 _MAX_OCCURRENCES = 8  # a story with this many straddling occurrences straddles
 _APPROX = set("约逾近超达")
 _NUMERAL = re.compile(r"[0-9〇零一二三四五六七八九十百千万两]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def straddle_terms(parsed, seg: Segmenter) -> list[str]:
+    """The query's terms worth checking: unquoted, any field, one Han dictionary word each."""
+    return [t for t in dict.fromkeys(fuse(normalize(c.text)).strip()
+                                     for c in parsed.positives()
+                                     if not c.phrase and c.field is None)
+            if StraddleCheck.applies(t) and seg.words(t) == [t]]
 
 
 class StraddleCheck:
