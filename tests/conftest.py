@@ -124,6 +124,14 @@ def corpus_cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def scratch_cluster(tmp_path_factory):
+    """An empty 2-shard cluster for modules with corpora of their own: each rebuilds it first."""
+    cluster = DevCluster(tmp_path_factory.mktemp("scratch-cluster"), shards=2, name="scratch")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
 def sphinx_corpus_index(corpus_cluster):
     import search
 

@@ -13,6 +13,7 @@ import pytest
 
 from search.query import EXACT_BONUS
 from search.ranking import RankingRules, series_labels
+from conftest import BACKENDS
 from tests.synth import article
 
 FILLER = "记者从会上获悉，相关部门将继续推进各项工作，进一步完善制度保障，确保任务按期完成。"
@@ -28,10 +29,7 @@ def _p(*sentences):
 
 
 @pytest.fixture(scope="module")
-def news(tmp_path_factory):
-    import search
-    from indexer.build import build_index
-
+def news_corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("ranking-corpus")
     # A story and the video-only stub filed beside it the same day; a stub with no twin.
     _post(root, "a1", "北约峰会在维尔纽斯开幕", _p("北约峰会今天开幕，北约各国领导人出席。" + FILLER),
@@ -55,9 +53,24 @@ def news(tmp_path_factory):
     _post(root, "r1", "北约议会大会简报", _p("北约议会大会闭幕。" + FILLER), "2023-06-01 08:00:00")
     # 北约 only across a word boundary (north of, about 400 km), in a short, high-scoring story.
     _post(root, "x0", "城市见闻", _p("该市位于首都以北约400公里。"), "2020-01-01 08:00:00")
-    path = tmp_path_factory.mktemp("ranking-index")
-    build_index(root, path)
-    return search.open_index(path)
+    return root
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def news(request, news_corpus, tmp_path_factory):
+    """The corpus above on each backend: the rules are the same on both."""
+    import search
+    from indexer.update import update_index
+
+    if request.param == "whoosh":
+        location = tmp_path_factory.mktemp("ranking-index")
+    else:
+        location = request.getfixturevalue("scratch_cluster").url
+    update_index(news_corpus, location, rebuild=True)
+    ix = search.open_index(location)
+    yield ix
+    if hasattr(ix, "close"):
+        ix.close()
 
 
 def _ids(res):

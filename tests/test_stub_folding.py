@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BACKENDS, DevCluster
+from conftest import BACKENDS
 from tests.synth import age, article
 
 TITLE = "河口湿地迎来越冬候鸟"
@@ -26,18 +26,11 @@ def _name(path: str) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    cluster = DevCluster(tmp_path_factory.mktemp("fold-cluster"), shards=2, name="fold")
-    yield cluster
-    cluster.stop()
-
-
 @pytest.fixture(params=BACKENDS)
 def location(request, tmp_path):
     if request.param == "whoosh":
         return str(tmp_path / "ix")
-    return request.getfixturevalue("cluster").url
+    return request.getfixturevalue("scratch_cluster").url
 
 
 def _view(ix) -> dict:

@@ -27,9 +27,12 @@ from ..roundups import matched_item
 from ..titles import display_title
 from ..zones import in_zone
 from ..query import highlight_terms, parse, read_as
+from ..ranking import RankingRules
+from ..straddle import straddle_terms
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .querybuild import Built, build, category_code
+from .ranking import PoolRanking, StraddleMemo, straddle_callback
 from .rows import doc_id, listed, title_key, visible
 from .settings import Settings, backend_fingerprint, read_settings
 from .state import State, read_state
@@ -73,6 +76,8 @@ class SphinxIndex:
         self._settings_lock = threading.Lock()
         self._key: tuple = ()  # (live slot, fingerprint) the settings below were read for
         self.segmenter, self.tz = Segmenter(None), Settings().zone
+        self.ranking = RankingRules()  # replace to tune, as on the Whoosh backend
+        self._straddle_memo = StraddleMemo()
         if not self._state().live:
             raise IndexNotFound(f"no index on the cluster {url} yet "
                                 f"(build one with: python -m indexer CORPUS --index {url})")
@@ -165,12 +170,15 @@ class SphinxIndex:
         if not built.nothing:
             with self._cursor() as cur:
                 run = _Run(cur)
+                ranking = self._ranking(run, state, parsed, filters, fparams, built, sort)
                 rows = self._query(run, state, built, parsed.text, filters, fparams, sort,
-                                   page, per_page, facets, result)
+                                   page, per_page, facets, result, ranking)
                 marker = (Highlighter(highlight_terms(parsed, self.segmenter))
                           if highlight else None)
                 result.hits = [_hit(r, marker, self.tz) for r in rows]
                 self._add_stubs(run, state, result.hits)
+                if ranking is not None and sort == "relevance":
+                    ranking.link(q, result.hits, self.tz)
             if run.warnings:
                 result.partial = True
                 result.partial_reason = "; ".join(dict.fromkeys(run.warnings))
@@ -180,13 +188,18 @@ class SphinxIndex:
 
     def _query(self, run: _Run, state: State, built: Built, text: str, filters: list[str],
                fparams: list, sort: str, page: int, per_page: int, facets: bool,
-               result: ResultPage) -> list:
+               result: ResultPage, ranking: PoolRanking | None = None) -> list:
         table = dist_table(self.name, state.live)
         where, params = _where(built.match, filters, fparams)
         # GROUP BY rather than FACET: several times faster on 2.2.11. Every row
         # has one year (0 without a date), so the year counts sum to the total.
-        years, _ = run.select(f"SELECT year, COUNT(*) AS n FROM {table}{where} GROUP BY year "
+        # The dates' span is the recency prior's (search.ranking).
+        years, _ = run.select(f"SELECT year, COUNT(*) AS n, MIN(ts) AS lo, MAX(ts) AS hi "
+                              f"FROM {table}{where} GROUP BY year "
                               f"LIMIT 1000 OPTION ranker=none, max_matches=1000", params)
+        dated = [(lo, hi) for y, _, lo, hi in years if y]
+        span = (min(d[0] for d in dated), max(d[1] for d in dated)) if dated else None
+        years = [(y, n) for y, n, _, _ in years]
         result.total = result.exact_total = sum(n for _, n in years)
         if built.counted is not None and result.total:
             where_exact, params_exact = _where(f"{built.match} {built.counted}", filters, fparams)
@@ -203,6 +216,11 @@ class SphinxIndex:
         hl = f"IF(tkey={title_key(normalize(text))},1,0)" if built.headline else "0"
         order = ("hl DESC, WEIGHT() DESC, id ASC" if sort == "relevance" else
                  f"has_date DESC, ts {'DESC' if sort == 'newest' else 'ASC'}, id ASC")
+        if ranking is not None:
+            ranking.hl = hl
+            ranked = (ranking.page(start, want, span) if sort == "relevance" else
+                      ranking.by_date(start, want, order))
+            return self._rows_of(run, table, ranked, state.version)
         if sort != "relevance" or built.exact is None:
             return self._page(run, table, built.match, filters, fparams, hl, order, start, want)
         first = f"{built.match} {built.exact}"
@@ -223,6 +241,48 @@ class SphinxIndex:
                f"max_matches={max(1000, start + count)}")
         rows, run.last_total = run.select(sql, params)
         return rows
+
+    def _ranking(self, run: _Run, state: State, parsed, filters: list[str], fparams: list,
+                 built: Built, sort: str) -> PoolRanking | None:
+        """The news rules (search.ranking) over this search's candidates; None: none apply.
+
+        By relevance every rule applies; by date only "words before straddles".
+        """
+        rules = self.ranking
+        terms = straddle_terms(parsed, self.segmenter) if rules.news and rules.straddles else []
+        if not rules.news or (sort != "relevance" and not terms):
+            return None
+        table = dist_table(self.name, state.live)
+
+        def select(columns: str, match: str | None, order: str, limit: int, where: str = ""):
+            conds, params = _where(match, filters + ([where] if where else []), fparams)
+            weighted = "WEIGHT()" in columns
+            return run.select(f"SELECT {columns} FROM {table}{conds} ORDER BY {order} "
+                              f"LIMIT {limit} OPTION {_RANKING if weighted else 'ranker=none'}, "
+                              f"max_matches={max(1000, limit)}", params)[0]
+
+        ranking = PoolRanking(select, built, "0", rules)
+        if terms:
+            checker = self._straddle_memo.checker(self.segmenter, (state.live, state.version))
+
+            def texts(kids: list[int]) -> dict[int, tuple[str, str]]:
+                rows = select("kid, title_text, body_text", None, "id ASC", len(kids),
+                              f"kid IN ({', '.join(map(str, kids))})")
+                return {int(k): (t, b) for k, t, b in rows}
+            ranking.straddles = straddle_callback(checker, terms, lambda: ranking.pool, texts)
+        return ranking
+
+    @staticmethod
+    def _rows_of(run: _Run, table: str, ranked: list[tuple[int, float]], version: int) -> list:
+        """The page's rows in the ranked order, each with its ranking score."""
+        if not ranked:
+            return []
+        rows, _ = run.select(f"SELECT {_HIT_COLUMNS}, 0 AS w, 0 AS hl FROM {table} WHERE "
+                             f"kid IN ({', '.join(str(k) for k, _ in ranked)}) AND "
+                             f"{listed(version)} LIMIT {len(ranked)} OPTION "
+                             f"ranker=none, max_matches={max(1000, len(ranked))}", [])
+        by_kid = {doc_id(r[1]): r for r in rows}
+        return [(*by_kid[k][:8], score, 0) for k, score in ranked if k in by_kid]
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, or None; ShardUnavailable if its shard may be down."""
