@@ -24,7 +24,7 @@ from ..ranking import RankingRules, by_date, link_series, rank, series_spans
 from ..series import series_stem
 from ..straddle import StraddleCheck
 
-__all__ = ["Pool", "PoolRanking", "pool_size", "StraddleMemo", "straddle_callback"]
+__all__ = ["Pool", "PoolRanking", "pool_size", "StraddleMemo"]
 
 # The columns a candidate carries: (kid, tier, weight, blen, ts, has_date, fkey, skey).
 _COLUMNS = "kid, {tier} AS tier, {weight} AS w, blen, ts, has_date, fkey, skey"
@@ -109,17 +109,33 @@ class PoolRanking:
         if b.match is None:  # all alike: the newest are the candidates
             return self.select(_COLUMNS.format(tier=f"2 * {self.hl}", weight="1"), None,
                                "has_date DESC, ts DESC, id ASC", size)
-        weighted = "hl DESC, WEIGHT() DESC, id ASC"
+        weighted = "tier DESC, WEIGHT() DESC, id ASC"  # the cluster's first-tier order
         if b.exact is None:
             return self.select(_COLUMNS.format(tier=f"2 * {self.hl}", weight="WEIGHT()"),
-                               b.match, weighted.replace("hl", "tier"), size)
+                               b.match, weighted, size)
         rows = self.select(_COLUMNS.format(tier=f"1 + 2 * {self.hl}", weight="WEIGHT()"),
-                           f"{b.match} {b.exact}", weighted.replace("hl", "tier"), size)
+                           f"{b.match} {b.exact}", weighted, size)
         if len(rows) < size:
             rows += self.select(_COLUMNS.format(tier="0", weight="WEIGHT()"),
                                 f"{b.match} -({b.exact})", "WEIGHT() DESC, id ASC",
                                 size - len(rows))
         return rows
+
+    def check_words(self, terms: list[str], checker: StraddleCheck) -> None:
+        """Demote candidates where every match of a term straddles words (search.straddle)."""
+        def texts(kids: list[int]) -> dict[int, tuple[str, str]]:
+            rows = self.select("kid, title_text, body_text", None, "id ASC", len(kids),
+                               f"kid IN ({', '.join(map(str, kids))})")
+            return {int(k): (t, b) for k, t, b in rows}
+
+        def straddling(positions: list[int]) -> set[int]:
+            kids = [int(self.pool.kid[i]) for i in positions]
+            unknown = [k for k in kids if any((t, k) not in checker.memo for t in terms)]
+            text = texts(unknown) if unknown else {}  # one statement for the batch
+            return {i for i, kid in zip(positions, kids)
+                    if any(checker.straddles(t, kid, lambda kid=kid: text.get(kid, ("", "")))
+                           for t in terms)}
+        self.straddles = straddling
 
     def link(self, q: str, hits: list, zone) -> None:
         """Series links on the page's hits, counting every match of each series."""
@@ -152,19 +168,3 @@ class StraddleMemo:
             if version_key != self.key:
                 self.key, self.memo = version_key, {}
         return StraddleCheck(seg, self.memo, self.lock)
-
-
-def straddle_callback(checker: StraddleCheck, terms: list[str], pool_of: Callable[[], Pool],
-                      texts: Callable[[list[int]], dict[int, tuple[str, str]]]):
-    """positions -> those whose every match of a term straddles words (text fetched once)."""
-    def straddling(positions: list[int]) -> set[int]:
-        kids = [int(pool_of().kid[i]) for i in positions]
-        unknown = [k for k in kids if any((t, k) not in checker.memo for t in terms)]
-        text = texts(unknown) if unknown else {}
-        out = set()
-        for i, kid in zip(positions, kids):
-            if any(checker.straddles(t, kid, lambda kid=kid: text.get(kid, ("", "")))
-                   for t in terms):
-                out.add(i)
-        return out
-    return straddling

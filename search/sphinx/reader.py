@@ -32,7 +32,7 @@ from ..straddle import straddle_terms
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .querybuild import Built, build, category_code
-from .ranking import PoolRanking, StraddleMemo, straddle_callback
+from .ranking import PoolRanking, StraddleMemo
 from .rows import doc_id, listed, title_key, visible
 from .settings import Settings, backend_fingerprint, read_settings
 from .state import State, read_state
@@ -263,13 +263,8 @@ class SphinxIndex:
 
         ranking = PoolRanking(select, built, "0", rules)
         if terms:
-            checker = self._straddle_memo.checker(self.segmenter, (state.live, state.version))
-
-            def texts(kids: list[int]) -> dict[int, tuple[str, str]]:
-                rows = select("kid, title_text, body_text", None, "id ASC", len(kids),
-                              f"kid IN ({', '.join(map(str, kids))})")
-                return {int(k): (t, b) for k, t, b in rows}
-            ranking.straddles = straddle_callback(checker, terms, lambda: ranking.pool, texts)
+            ranking.check_words(terms, self._straddle_memo.checker(
+                self.segmenter, (state.live, state.version)))
         return ranking
 
     @staticmethod
