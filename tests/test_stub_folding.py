@@ -73,3 +73,35 @@ def test_stub_folds_into_its_story_through_updates(location, tmp_path):
     finally:
         if hasattr(ix, "close"):
             ix.close()
+
+
+def test_a_fold_change_is_published_with_its_update(scratch_cluster, tmp_path):
+    """Killed before it publishes, an update that unfolds a stub leaves the fold as it was."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import search
+    from conftest import ROOT
+    from indexer.update import update_index
+
+    root, url = tmp_path / "corpus", scratch_cluster.url
+    root.mkdir()
+    _post(root, "story", TITLE, STORY, "2024-01-10 08:00:00")
+    _post(root, "stub", TITLE, "", "2024-01-10 19:30:00")
+    age(root)
+    update_index(root, url, rebuild=True)
+    ix = search.open_index(url)
+    try:
+        assert _view(ix) == {"story": ["stub"]}
+        (root / "story.md").unlink()
+        out = subprocess.run([sys.executable, "-m", "indexer", str(root), "--index", url],
+                             capture_output=True, text=True, cwd=ROOT, timeout=120,
+                             env={**os.environ, "NEWSEARCH_KILL_AT": "cluster:update-before-publish"})
+        assert out.returncode == -signal.SIGKILL
+        assert _view(ix) == {"story": ["stub"]}  # the stub's new row is not published
+        update_index(root, url)
+        assert _view(ix) == {"stub": []}
+    finally:
+        ix.close()
