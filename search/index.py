@@ -31,6 +31,7 @@ from .storage import current_generation, read_meta
 from .roundups import matched_item
 from .series import series_stem
 from .tables import Tables
+from .timeline import Timeline, timeline_of
 from .titles import display_title
 
 __all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
@@ -83,6 +84,7 @@ class ResultPage:
     read_as: list[tuple[str, list[str]]] = field(default_factory=list)
     partial: bool = False  # some shard did not answer: total and facets are short
     partial_reason: str = ""
+    timeline: Timeline = field(default_factory=Timeline)  # matches per period (facets)
 
     @property
     def pages(self) -> int:
@@ -280,7 +282,10 @@ class Index:
             query=q, total=len(docs), page=page, per_page=per_page, hits=hits,
             facets=facet_counts(docs, tables) if facets else {},
             took_ms=(time.perf_counter() - started) * 1000, unknown_categories=unknown,
-            exact_total=exact_total, read_as=read_as(parsed, self.segmenter))
+            exact_total=exact_total, read_as=read_as(parsed, self.segmenter),
+            timeline=timeline_of(docs, tables.ts, tables.has_date, lo, hi,
+                                 int(self.tz.utcoffset(None).total_seconds()))
+            if facets else Timeline())
 
     def _straddle_check(self, parsed, docs: np.ndarray, tables: Tables, fields):
         """positions -> those where a one-word term of the query only straddles words."""

@@ -45,6 +45,10 @@ def search_json() -> Response:
         "partial": result.partial,
         "hits": [hit_json(h) for h in result.hits],
         "facets": {"categories": result.facets.get("categories", {}),
-                   "years": result.facets.get("years", {})},
+                   "years": result.facets.get("years", {}),
+                   # Matches per period in date order; undated matches are in no period.
+                   "timeline": result.timeline.as_json(),
+                   "timeline_granularity": result.timeline.granularity,
+                   "timeline_undated": result.timeline.undated},
         "unknown_categories": result.unknown_categories,
     })

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from search.highlight import Highlighter
 
 from . import links
+from .charts import timeline_chart
 from .examples import home_examples
 from .page_state import page_params, state_params
 from .params import run_search
@@ -43,6 +44,7 @@ def search() -> str:
         categories=links.category_links(params, result.facets.get("categories", {}),
                                         result.total),
         years=links.year_links(params, result.facets.get("years", {}), result.total),
+        chart=timeline_chart(result.timeline, params),
         sorts=links.sort_links(params), active_filters=links.active_filters(params),
         days=links.day_links(params) if params.browsing else None,
         pages=links.page_links(params, result.pages) if result.pages > 1 else [],
