@@ -11,6 +11,7 @@ from datetime import date, datetime
 from .backend import open_index
 from .categories import fold
 from .errors import QueryError, SearchError
+from .export import DEFAULT_LIMIT, FORMATS, MAX_LIMIT, csv_lines, export, jsonl_lines
 from .index import SORTS, ResultPage
 from .params import MAX_PER_PAGE
 from .terminal import columns, use_colour, wrap
@@ -116,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="from this day on")
     p.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="up to this day, inclusive")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--export", choices=FORMATS, metavar="csv|jsonl",
+                   help="print every match (not one page) as CSV or JSON Lines")
+    p.add_argument("--limit", type=_whole(1, MAX_LIMIT), default=DEFAULT_LIMIT, metavar="N",
+                   help=f"with --export: at most N matches (default: {DEFAULT_LIMIT})")
     return p
 
 
@@ -141,10 +146,38 @@ def _split(argv: list[str], p: argparse.ArgumentParser) -> tuple[list[str], list
     return options, words
 
 
+def _export(p: argparse.ArgumentParser, args, q: str) -> int:
+    """--export: every match as CSV or JSON Lines on stdout, a chunk of results at a time."""
+    try:
+        started = export(open_index(args.index, lazy=True), q, limit=args.limit,
+                         categories=args.category, since=args.since, until=args.until,
+                         sort=args.sort)
+        lines = csv_lines(started.rows, bom=False) if args.export == "csv" else \
+            jsonl_lines(started.rows)
+        for line in lines:
+            sys.stdout.write(line)
+        sys.stdout.flush()
+    except QueryError as exc:
+        p.error(f"{_OPTION.get(exc.param or '', f'--{exc.param}')}: "
+                f"{str(exc).split(': ', 1)[-1]}")
+    except SearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_INDEX
+    except BrokenPipeError:  # piped into head: not an error
+        sys.stderr.close()
+        return EXIT_OK
+    if started.total > started.limit:
+        print(f"note: {started.total} matches; exported the first {started.limit} "
+              f"(--limit)", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     p = _parser()
     options, words = _split(sys.argv[1:] if argv is None else list(argv), p)
     args = p.parse_args(options)
+    if args.export:
+        return _export(p, args, " ".join(words))
     try:
         ix = open_index(args.index, lazy=True)  # a phrase need not wait for jieba
         res = ix.search(

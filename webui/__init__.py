@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, feeds, views
+from . import api, exports, feeds, views
 from .errors import add_security_headers, register_error_handlers
 from .formatting import register_filters
 from .links import article_url, back_url, search_url, series_url
@@ -39,6 +39,7 @@ def create_app(index_dir: str | PathLike = "index", site_name: str = "新闻搜�
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(feeds.bp)
     register_filters(app)
     register_error_handlers(app)

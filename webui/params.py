@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadRequest
 import search
 from search.index import SORTS
 
-__all__ = ["BadParameter", "SearchParams", "parse_search_args", "run_search",
+__all__ = ["BadParameter", "SearchParams", "parse_search_args", "run_search", "search_kwargs_for",
            "MAX_QUERY_CHARS", "MAX_PER_PAGE", "DEFAULT_PER_PAGE"]
 
 DEFAULT_PER_PAGE = 10
@@ -145,11 +145,17 @@ def parse_search_args(args: Mapping[str, str] | MultiDict,
         categories=categories, since=since, until=until, sort=sort)
 
 
-def run_search(ix: search.Index, params: SearchParams) -> search.ResultPage:
-    """Search with these parameters; anything the index still rejects is a BadParameter."""
+def search_kwargs_for(params: SearchParams) -> dict[str, Any]:
+    """``Index.search`` keywords for these parameters, as the page and API search."""
     kwargs = params.search_kwargs()
     if not params.q.strip() and params.sort == "relevance":
         kwargs["sort"] = "oldest"  # nothing to rank: a day's stories in the order they aired
+    return kwargs
+
+
+def run_search(ix: search.Index, params: SearchParams) -> search.ResultPage:
+    """Search with these parameters; anything the index still rejects is a BadParameter."""
+    kwargs = search_kwargs_for(params)
     try:
         return ix.search(params.q, **kwargs)
     except search.QueryError as exc:
