@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 
 from search.analysis import Segmenter, _cache_dir
 from search.errors import IndexBusy
+from search.names import finder_for
 from search.sphinx.connection import parse_url
 from search.sphinx.folding import refold
 from search.sphinx.settings import Settings, backend_fingerprint, settings_of
@@ -30,6 +31,7 @@ from .dates import DEFAULT_TZ
 from .errors import NothingToIndex
 from .generation import checkpoint, run_manifest
 from .manifest import Entry, Manifest
+from . import reading
 from .reading import READER_VERSION, group_articles, read_files, reader_pool
 from .story import Story
 from .report import BuildReport, Progress
@@ -181,10 +183,11 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
 
 
 def _document(group: list[Story]) -> dict:
-    """What a row needs of a group of duplicate files (no jieba: the cluster indexes letters)."""
+    """What a row needs of a group of duplicate files (jieba only to find the names)."""
     first = group[0]
     body, html = first.texts()
-    return {"id": first.key, "path": first.path, "paths": [a.path for a in group],
+    seg = reading._SEG or reading.use_segmenter(Segmenter(None))
+    return {"names": finder_for(seg).find(first.title, body).as_dict(),"id": first.key, "path": first.path, "paths": [a.path for a in group],
             "title": first.title, "body": body, "html": html, "author": first.author,
             "categories": list(dict.fromkeys(c for a in group for c in a.categories)),
             "date": first.date.astimezone(timezone.utc).isoformat() if first.date else None}

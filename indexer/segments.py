@@ -26,6 +26,7 @@ from search.columnar import (ARRAY_FIELDS, WHOOSH_POSTINGS, FieldBuilder, decode
                              DOC_NUMBERS, doc_arrays, sidecar_path)
 from search.arrayfile import write_arrays
 from search.postings import Occurrences, Postings, aggregate
+from search.names import name_keys
 from search.schema import OccurrenceField
 
 from .termwriter import from_lists, merge_chunks, write_field
@@ -50,7 +51,7 @@ class FastSegmentWriter(SegmentWriter):
         self._chunks: dict[str, list[Postings]] = {}
         self._lengths: dict[str, array] = {}
         self._arrays: dict[str, FieldBuilder] = {}
-        # year, ts, has_date, categories, DOC_NUMBERS: for the array file
+        # year, ts, has_date, categories, names, DOC_NUMBERS: for the array file
         self._docinfo: list[tuple] = []
 
     def add_document(self, **fields):
@@ -72,6 +73,7 @@ class FastSegmentWriter(SegmentWriter):
         self._docinfo.append((fields.get("year") or "", fields.get("ts") or 0,
                               fields.get("has_date") or 0,
                               [c for c in (fields.get("category") or "").split(",") if c],
+                              name_keys(fields.get("names")),
                               *(fields.get(col) or 0 for _, col, _ in DOC_NUMBERS)))
         self._added = True
         self.docnum += 1
@@ -150,7 +152,7 @@ class FastSegmentWriter(SegmentWriter):
         for name in ARRAY_FIELDS:
             arrays.update(self._arrays.pop(name, FieldBuilder(name)).arrays())
         arrays.update(doc_arrays(*(list(col) for col in zip(*self._docinfo))) if self._docinfo
-                      else doc_arrays([], [], [], []))
+                      else doc_arrays([], [], [], [], []))
         arrays[WHOOSH_POSTINGS] = np.array([self.whoosh_postings], np.uint8)
         write_arrays(sidecar_path(self.storage.folder, segment), arrays)
         return segment

@@ -20,6 +20,7 @@ import numpy as np
 
 from .arrayfile import read_arrays, write_arrays
 from .errors import IndexCorrupt
+from .names import name_keys
 
 __all__ = ["ARRAY_FIELDS", "PostingTable", "FieldBuilder", "sidecar_path", "term_code",
            "decode_positions", "arrays_from_reader", "write_missing", "load_segment", "doc_arrays",
@@ -192,23 +193,36 @@ DOC_NUMBERS = (("doc.body_len", "body_len", np.uint32), ("doc.title_key", "title
 
 
 def doc_arrays(years: list[str], ts: list[int], has_date: list[int],
-               categories: list[list[str]], *numbers: list[int]) -> dict[str, np.ndarray]:
-    """Per-document values of a segment (year, date, categories, ``DOC_NUMBERS``) as arrays."""
-    names = sorted({c for cats in categories for c in cats})
-    index = {c: i for i, c in enumerate(names)}
-    sizes = np.fromiter((len(c) for c in categories), np.int64, len(categories))
-    ptr = np.zeros(len(categories) + 1, np.int64)
-    np.cumsum(sizes, out=ptr[1:])
-    return {
+               categories: list[list[str]], names: list[list[str]] | None = None,
+               *numbers: list[int]) -> dict[str, np.ndarray]:
+    """Per-document values of a segment (year, date, categories, names, ``DOC_NUMBERS``).
+
+    ``names``: each document's ``search.names`` keys ("people:普京").
+    """
+    out = {
         "doc.year": np.array([int(y) if y else 0 for y in years], np.int32),
         "doc.ts": np.array(ts, np.int64), "doc.has_date": np.array(has_date, np.uint8),
-        "doc.cat_ptr": ptr,
-        "doc.cat_ids": np.fromiter((index[c] for cats in categories for c in cats), np.int32,
-                                   int(ptr[-1])),
-        "doc.cat_names": np.array([c.encode("utf-8") for c in names], dtype="S")
+    }
+    out.update(_lists("doc.cat", categories))
+    out.update(_lists("doc.name", names if names is not None else [[]] * len(years)))
+    out.update({name: np.array(values, dtype) for (name, _, dtype), values
+                in zip(DOC_NUMBERS, numbers or [[0] * len(years)] * len(DOC_NUMBERS))})
+    return out
+
+
+def _lists(prefix: str, lists: list[list[str]]) -> dict[str, np.ndarray]:
+    """A list of strings per document as CSR arrays: ptr, ids and the sorted names."""
+    names = sorted({c for items in lists for c in items})
+    index = {c: i for i, c in enumerate(names)}
+    sizes = np.fromiter((len(c) for c in lists), np.int64, len(lists))
+    ptr = np.zeros(len(lists) + 1, np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    return {
+        f"{prefix}_ptr": ptr,
+        f"{prefix}_ids": np.fromiter((index[c] for items in lists for c in items), np.int32,
+                                     int(ptr[-1])),
+        f"{prefix}_names": np.array([c.encode("utf-8") for c in names], dtype="S")
         if names else np.zeros(0, "S1"),
-        **{name: np.array(values, dtype) for (name, _, dtype), values
-           in zip(DOC_NUMBERS, numbers or [[0] * len(years)] * len(DOC_NUMBERS))},
     }
 
 
@@ -288,4 +302,5 @@ def _docs_from_reader(reader) -> dict[str, np.ndarray]:
     return doc_arrays(column("year") or [""] * n, column("ts") or [0] * n,
                       column("has_date") or [0] * n,
                       [[b.decode("utf-8") for b in v] for v in cats],
+                      [name_keys(reader.stored_fields(i).get("names")) for i in range(n)],
                       *(column(col) or [0] * n for _, col, _ in DOC_NUMBERS))

@@ -31,6 +31,9 @@ from .storage import current_generation, read_meta
 from .roundups import matched_item
 from .series import series_stem
 from .tables import Tables
+from .name_filter import check_names, narrowed
+from .name_table import name_facets
+from .names import KINDS
 from .timeline import Timeline, timeline_of
 from .titles import display_title
 
@@ -63,6 +66,9 @@ class Hit:
     series_query: str = ""
     series_since: datetime | None = None
     series_until: datetime | None = None
+    people: list[str] = field(default_factory=list)  # named in its title and lead
+    places: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +111,9 @@ class Article:
     categories: list[str]
     author: str
     display_title: str = ""
+    people: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
 
 
 def _as_utc(value, name: str, end: bool, zone=CHINA_TZ) -> int | None:
@@ -155,6 +164,11 @@ def _matches(documents: Documents, tables: Tables, cache: ResultCache, wquery, m
 def _count_within(docs: np.ndarray, among: np.ndarray) -> int:
     """How many of ``docs`` (ascending) are in ``among`` (ascending)."""
     return int(np.isin(docs, among, assume_unique=True).sum())
+
+
+def _names(stored: dict) -> dict[str, list[str]]:
+    names = stored.get("names") or {}
+    return {kind: list(names.get(kind, ())) for kind in KINDS}
 
 
 def _nbytes(result) -> int:
@@ -239,9 +253,10 @@ class Index:
 
     def search(self, q: str, page: int = 1, per_page: int = 10, categories=None,
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
-               facets: bool = True) -> ResultPage:
+               facets: bool = True, people=None, places=None, orgs=None) -> ResultPage:
         """Ranked, highlighted results; QueryError only for bad parameters."""
         q, categories = check_search(q, page, per_page, sort, categories)
+        wanted = check_names(people, places, orgs)
         started = time.perf_counter()
         documents, tables, cache = self._state()
         known, parsed = list(tables.cat_names), parse(q)
@@ -250,7 +265,8 @@ class Index:
         wquery, mask = compile_query(parsed, self.segmenter, known)
         memo: dict = {}  # substrings matched once for the query and its exact count
         docs, scores = _matches(documents, tables, cache, wquery, mask,
-                                allowed(tables, names, lo, hi), memo)
+                                narrowed(allowed(tables, names, lo, hi), tables.names, wanted),
+                                memo)
         exact = exact_query(parsed, self.segmenter, known)
         exact_total = len(docs) if exact is None else _count_within(
             docs, _matches(documents, tables, cache, exact, None, None, memo)[0])
@@ -280,7 +296,7 @@ class Index:
             self._link_series(q, hits, order, docs, tables)
         return ResultPage(
             query=q, total=len(docs), page=page, per_page=per_page, hits=hits,
-            facets=facet_counts(docs, tables) if facets else {},
+            facets={**facet_counts(docs, tables), **name_facets(docs, tables)} if facets else {},
             took_ms=(time.perf_counter() - started) * 1000, unknown_categories=unknown,
             exact_total=exact_total, read_as=read_as(parsed, self.segmenter),
             timeline=timeline_of(docs, tables.ts, tables.has_date, lo, hi,
@@ -328,7 +344,7 @@ class Index:
             score=score,
             title_html=marker.mark(shown) if marker else html.escape(shown),
             snippet_html=marker.snippet(body) if marker else "", display_title=shown,
-            item_title_html=marker.mark(item) if item else "")
+            item_title_html=marker.mark(item) if item else "", **_names(f))
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, or None."""
@@ -346,7 +362,8 @@ class Index:
             title=f.get("title", ""), body=f.get("body", ""),
             html=f.get("html") or "",
             date=in_zone(f.get("date"), self.tz), categories=list(f.get("categories", [])),
-            author=f.get("author", ""), display_title=display_title(f.get("title", "")))
+            author=f.get("author", ""), display_title=display_title(f.get("title", "")),
+            **_names(f))
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles sharing the most title words with this one (BM25 over title words)."""

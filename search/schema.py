@@ -18,6 +18,7 @@ from whoosh.system import pack_uint
 
 from .analysis import (ANALYSIS_VERSION, Segmenter, char_codes, gram_codes, is_searchable,
                        normalize, term_text)
+from .names import NAMES_VERSION, finder_for
 from .postings import Occurrences, aggregate, frequency_values
 from .series import stem_key, title_key
 
@@ -26,7 +27,7 @@ __all__ = ["build_schema", "make_document", "fingerprint", "SCHEMA_VERSION", "CH
 # Year facets and displayed dates follow the readers' clock.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
-SCHEMA_VERSION = "12"  # 12: body length, title and series keys per document
+SCHEMA_VERSION = "13"  # 13: names (people, places, organisations) per article
 # Beyond this many characters a body is indexed only up to here (and the
 # indexer reports it); phrase positions and snippets stay cheap.
 MAX_BODY_CHARS = 200_000
@@ -199,6 +200,7 @@ def build_schema() -> fields.Schema:
         author=fields.STORED(),
         categories=fields.STORED(),
         date=fields.STORED(),
+        names=fields.STORED(),  # {"people": [...], "places": [...], "organizations": [...]}
         title_ch=CharCountField(),
         text_ng=TextGramField(),
         text_ch=TextCountField(),
@@ -221,7 +223,7 @@ def fingerprint(segmenter_fingerprint: str) -> str:
     import opencc
 
     parts = [SCHEMA_VERSION, ANALYSIS_VERSION, getattr(opencc, "__version__", "?"),
-             segmenter_fingerprint]
+             segmenter_fingerprint, NAMES_VERSION]
     return "-".join(parts)
 
 
@@ -247,6 +249,7 @@ def make_document(segmenter: Segmenter, *, id: str, path: str, paths: list[str],
         ts=int(date.timestamp()) if date else 0,
         body_len=min(len(nbody), 2**32 - 1) if is_searchable(nbody) else 0,
         title_key=title_key(title), stem_key=stem_key(title),
+        names=finder_for(segmenter).find(title, body).as_dict(),
     )
     cats = _category_terms(categories)
     if cats:

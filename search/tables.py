@@ -16,6 +16,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.util.numeric import _length_byte_cache
 
+from .name_table import NameTable
 from .columnar import ARRAY_FIELDS, PostingTable, arrays_from_reader, load_segment, sidecar_path
 
 __all__ = ["Tables", "SegmentView", "fold_stubs", "FOLD_WITHIN_S"]
@@ -56,6 +57,7 @@ class Tables:
     folded_into: np.ndarray = None
     stubs: dict = field(default_factory=dict)  # story -> the stubs folded into it
     segments: list[SegmentView] = field(default_factory=list)
+    names: NameTable | None = None        # people, places, organisations (search.name_table)
     _masks: dict = field(default_factory=dict)  # filter masks (categories, dates)
     # Document frequencies over the generation, by (field, term): shared by queries.
     dfs: dict = field(default_factory=dict)
@@ -90,7 +92,8 @@ class Tables:
             cat_ptr=ptr, cat_ids=ids, cat_names=names, segments=segments,
             body_len=_cat(docs, "doc.body_len", np.uint32),
             title_key=_cat(docs, "doc.title_key", np.uint64),
-            stem_key=_cat(docs, "doc.stem_key", np.uint64))
+            stem_key=_cat(docs, "doc.stem_key", np.uint64),
+            names=NameTable.from_segments(docs))
         tables.folded_into = fold_stubs(tables)
         tables.live &= tables.folded_into < 0
         for stub in np.flatnonzero(tables.folded_into >= 0).tolist():

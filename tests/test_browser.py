@@ -401,3 +401,28 @@ def test_a_roundup_hit_opens_at_the_item_that_matched(browser, day_server):
     expect(page.locator("#first-match")).to_be_in_viewport()
     expect(page.locator("h1")).to_have_text("海外简讯")
     page.close()
+
+
+def test_click_a_timeline_bar_then_a_name(page, hostile_server):
+    page.goto(hostile_server.url + "/?q=北约")
+    chart = page.locator("figure.timeline svg")
+    expect(chart).to_be_visible()
+    bars = page.locator("a.timeline__bar")
+    labels = bars.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    counts = [int(label.rsplit("：", 1)[1].split()[0]) for label in labels]
+    busiest = max(range(len(counts)), key=counts.__getitem__)
+    assert counts[busiest] > 0
+    bar = bars.nth(busiest)
+    expect(bar.locator("title")).to_have_text(labels[busiest])
+    bar.click()
+    page.wait_for_url("**until=**")
+    expect(page.locator(".results__count strong")).to_have_text(str(counts[busiest]))
+    # The chart of the chosen period marks it; a name then narrows further.
+    name = page.locator(".filters__group--names .facet__link").first
+    label = name.locator(".facet__label").inner_text()
+    count = name.locator(".facet__count").inner_text()
+    name.click()
+    page.wait_for_url("**=*")
+    expect(page.locator(".results__count strong")).to_have_text(count)
+    expect(page.locator(".active-filters")).to_contain_text(label)
+    assert page.dialogs == [] and page.csp_violations == []

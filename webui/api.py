@@ -27,6 +27,8 @@ def hit_json(hit: search.Hit) -> dict[str, Any]:
         "score": hit.score,
         "series_total": hit.series_total, "series_query": hit.series_query,
         "series_since": iso(hit.series_since), "series_until": iso(hit.series_until),
+        "people": list(hit.people), "places": list(hit.places),
+        "organizations": list(hit.organizations),
     }
 
 
@@ -46,6 +48,9 @@ def search_json() -> Response:
         "hits": [hit_json(h) for h in result.hits],
         "facets": {"categories": result.facets.get("categories", {}),
                    "years": result.facets.get("years", {}),
+                   "people": result.facets.get("people", {}),
+                   "places": result.facets.get("places", {}),
+                   "organizations": result.facets.get("organizations", {}),
                    # Matches per period in date order; undated matches are in no period.
                    "timeline": result.timeline.as_json(),
                    "timeline_granularity": result.timeline.granularity,

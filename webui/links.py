@@ -15,9 +15,12 @@ import search
 from .params import SearchParams
 
 __all__ = ["Link", "search_url", "article_url", "back_url", "series_url", "category_links", "year_links",
+           "name_links", "name_url", "NAME_LABELS",
            "sort_links", "day_links", "page_links", "active_filters", "suggestions", "SORT_LABELS"]
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+# SearchParams field -> what the page calls that kind of name.
+NAME_LABELS = {"people": "人物", "places": "地点", "orgs": "机构"}
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,32 @@ def year_links(params: SearchParams, counts: dict[str, int], total: int) -> list
     return links
 
 
+def name_links(params: SearchParams, attr: str, counts: dict[str, int], total: int
+               ) -> list[Link]:
+    """Links that narrow the results to the articles naming one more person (place, org)."""
+    chosen = getattr(params, attr)
+    links = [Link(name, search_url(params, **{attr: tuple(n for n in chosen if n != name)}),
+                  counts.get(name), True) for name in chosen]
+    for name, count in counts.items():
+        if name not in chosen and count < total:  # in every result: it would change nothing
+            links.append(Link(name, search_url(params, **{attr: chosen + (name,)}), count))
+    return links
+
+
+def name_url(attr: str, name: str) -> str:
+    """Every article naming this person (place, organisation), newest first."""
+    return search_url(SearchParams(), **{attr: (name,)})
+
+
 def active_filters(params: SearchParams) -> list[Link]:
     """One link per filter in use, each removing just that filter."""
     links = [Link(f"分类：{name}", search_url(params, categories=_without(params, name)),
                   current=True) for name in params.categories]
+    for attr, label in NAME_LABELS.items():
+        chosen = getattr(params, attr)
+        links += [Link(f"{label}：{name}",
+                       search_url(params, **{attr: tuple(n for n in chosen if n != name)}),
+                       current=True) for name in chosen]
     if params.since or params.until:
         label = f"日期：{params.since or '…'} 至 {params.until or '…'}"
         links.append(Link(label, search_url(params, since="", until=""), current=True))
@@ -153,7 +178,12 @@ def suggestions(params: SearchParams, ix: search.Index) -> list[Link]:
                           search_url(params, categories=_without(params, name))))
     if params.since or params.until:
         links.append(Link("去掉日期范围", search_url(params, since="", until="")))
-    if len(params.categories) + bool(params.since or params.until) > 1:
-        links.append(Link("去掉全部筛选条件",
-                          search_url(params, categories=(), since="", until="")))
+    for attr, label in NAME_LABELS.items():
+        for name in getattr(params, attr):
+            links.append(Link(f"去掉{label}“{name}”", search_url(
+                params, **{attr: tuple(n for n in getattr(params, attr) if n != name)})))
+    names = sum(len(getattr(params, attr)) for attr in NAME_LABELS)
+    if len(params.categories) + bool(params.since or params.until) + names > 1:
+        links.append(Link("去掉全部筛选条件", search_url(
+            params, categories=(), since="", until="", people=(), places=(), orgs=())))
     return links

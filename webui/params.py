@@ -17,6 +17,7 @@ import search
 from search.index import SORTS
 
 __all__ = ["BadParameter", "SearchParams", "parse_search_args", "run_search", "search_kwargs_for",
+           "NAME_ARGS",
            "MAX_QUERY_CHARS", "MAX_PER_PAGE", "DEFAULT_PER_PAGE"]
 
 DEFAULT_PER_PAGE = 10
@@ -24,6 +25,8 @@ MAX_PER_PAGE = 1000  # the search module's own limit
 # Far longer than any real query, short enough that one request stays cheap.
 MAX_QUERY_CHARS = 500
 MAX_CATEGORIES = 20
+# SearchParams field -> its URL parameter (repeatable, like category).
+NAME_ARGS = {"people": "person", "places": "place", "orgs": "org"}
 MAX_PAGE = 1_000_000_000  # pages past the end are clamped; this only bounds the number
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -49,10 +52,17 @@ class SearchParams:
     since: str = ""
     until: str = ""
     sort: str = "relevance"
+    people: tuple[str, ...] = field(default_factory=tuple)
+    places: tuple[str, ...] = field(default_factory=tuple)
+    orgs: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.categories or self.since or self.until)
+        return bool(self.categories or self.since or self.until or self.has_names)
+
+    @property
+    def has_names(self) -> bool:
+        return bool(self.people or self.places or self.orgs)
 
     @property
     def browsing(self) -> bool:
@@ -70,6 +80,9 @@ class SearchParams:
         args: dict[str, Any] = {"q": self.q}
         if self.categories:
             args["category"] = list(self.categories)
+        for attr, arg in NAME_ARGS.items():
+            if getattr(self, attr):
+                args[arg] = list(getattr(self, attr))
         for name in ("since", "until"):
             if getattr(self, name):
                 args[name] = getattr(self, name)
@@ -86,7 +99,8 @@ class SearchParams:
         return {"page": self.page, "per_page": self.per_page,
                 "categories": list(self.categories) or None,
                 "since": self.since or None, "until": self.until or None,
-                "sort": self.sort}
+                "sort": self.sort, "people": list(self.people) or None,
+                "places": list(self.places) or None, "orgs": list(self.orgs) or None}
 
 
 def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -129,12 +143,8 @@ def parse_search_args(args: Mapping[str, str] | MultiDict,
     if sort not in SORTS:
         raise BadParameter("sort", f"must be one of {', '.join(SORTS)}, got {sort[:40]!r}",
                            f"排序方式只能是 {'、'.join(SORTS)}，收到的是“{sort[:40]}”。")
-    raw_cats = args.getlist("category") if isinstance(args, MultiDict) else \
-        [args["category"]] if args.get("category") else []
-    categories = tuple(dict.fromkeys(c.strip() for c in raw_cats if c.strip()))
-    if len(categories) > MAX_CATEGORIES:
-        raise BadParameter("category", f"at most {MAX_CATEGORIES} categories at once",
-                           f"一次最多选 {MAX_CATEGORIES} 个分类。")
+    categories = _repeated(args, "category")
+    names = {attr: _repeated(args, arg) for attr, arg in NAME_ARGS.items()}
     since, until = _date(args, "since"), _date(args, "until")
     if since and until and since > until:
         raise BadParameter("since", f"must not be later than until ({since} > {until})",
@@ -142,14 +152,28 @@ def parse_search_args(args: Mapping[str, str] | MultiDict,
     return SearchParams(
         q=q, page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
-        categories=categories, since=since, until=until, sort=sort)
+        categories=categories, since=since, until=until, sort=sort, **names)
+
+
+def _repeated(args: Mapping[str, str] | MultiDict, name: str) -> tuple[str, ...]:
+    """A repeatable parameter's distinct non-blank values (at most MAX_CATEGORIES)."""
+    raw = args.getlist(name) if isinstance(args, MultiDict) else \
+        [args[name]] if args.get(name) else []
+    values = tuple(dict.fromkeys(v.strip() for v in raw if v.strip()))
+    if len(values) > MAX_CATEGORIES:
+        what = "categories" if name == "category" else "values"
+        raise BadParameter(name, f"at most {MAX_CATEGORIES} {what} at once",
+                           f"参数 {name} 一次最多 {MAX_CATEGORIES} 个。" if name != "category"
+                           else f"一次最多选 {MAX_CATEGORIES} 个分类。")
+    return values
 
 
 def search_kwargs_for(params: SearchParams) -> dict[str, Any]:
     """``Index.search`` keywords for these parameters, as the page and API search."""
     kwargs = params.search_kwargs()
     if not params.q.strip() and params.sort == "relevance":
-        kwargs["sort"] = "oldest"  # nothing to rank: a day's stories in the order they aired
+        # Nothing to rank: a day's stories in the order they aired; a name's, newest first.
+        kwargs["sort"] = "newest" if params.has_names and not params.browsing else "oldest"
     return kwargs
 
 

@@ -23,13 +23,15 @@ bp = Blueprint("views", __name__)
 # Ids are made by the index; anything else cannot name an article, so it is
 # refused before the lookup and never gets near anything else.
 _ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# SearchParams field -> the facet of ResultPage with those names.
+_FACET = {"people": "people", "places": "places", "orgs": "organizations"}
 
 
 @bp.get("/")
 def search() -> str:
     params, notices = page_params(request.args)
     ix = current_index()
-    if not params.q.strip() and not params.browsing:
+    if not params.q.strip() and not params.browsing and not params.has_names:
         return render_template("search.html", params=params, result=None, notices=notices,
                                examples=home_examples(ix), doc_count=ix.doc_count)
     result = run_search(ix, params)
@@ -44,6 +46,9 @@ def search() -> str:
         categories=links.category_links(params, result.facets.get("categories", {}),
                                         result.total),
         years=links.year_links(params, result.facets.get("years", {}), result.total),
+        names=[(label, links.name_links(params, attr, result.facets.get(_FACET[attr], {}),
+                                        result.total))
+               for attr, label in links.NAME_LABELS.items()],
         chart=timeline_chart(result.timeline, params),
         sorts=links.sort_links(params), active_filters=links.active_filters(params),
         days=links.day_links(params) if params.browsing else None,
@@ -67,7 +72,9 @@ def article(article_id: str) -> str:
         "article.html", article=art, q=state.q, params=state,
         title_html=Markup(marker.mark(art.display_title)) if marker else art.display_title,
         body_html=_body_html(art, marker),
-        related=ix.related(art.id, limit=5))
+        related=ix.related(art.id, limit=5),
+        names=[(label, [(n, links.name_url(attr, n)) for n in getattr(art, _FACET[attr], [])])
+               for attr, label in links.NAME_LABELS.items()])
 
 
 def _body_html(art: search.Article, marker: Highlighter | None) -> Markup:

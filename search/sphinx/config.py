@@ -114,6 +114,9 @@ index {table}
     rt_attr_bigint = skey
     rt_attr_bigint = fold
     rt_attr_multi = cats
+    rt_attr_multi_64 = people
+    rt_attr_multi_64 = places
+    rt_attr_multi_64 = orgs
     charset_table = 0..9
     ngram_len = 1
     ngram_chars = {ngram}

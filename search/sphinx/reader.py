@@ -35,6 +35,8 @@ from .querybuild import Built, build, category_code
 from .ranking import PoolRanking, StraddleMemo
 from .rows import doc_id, listed, title_key, visible
 from .settings import Settings, backend_fingerprint, read_settings
+from .explore import name_conditions, name_facets, names_of, timeline
+from ..name_filter import check_names
 from .state import State, read_state
 
 __all__ = ["SphinxIndex", "backend_fingerprint"]
@@ -154,25 +156,28 @@ class SphinxIndex:
 
     def search(self, q: str, page: int = 1, per_page: int = 10, categories=None,
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
-               facets: bool = True) -> ResultPage:
+               facets: bool = True, people=None, places=None, orgs=None) -> ResultPage:
         """Ranked, highlighted results; QueryError only for bad parameters."""
         q, categories = check_search(q, page, per_page, sort, categories)
+        wanted = check_names(people, places, orgs)
         started = time.perf_counter()
         parsed = parse(q)
         state = self._state()
         names, unknown = category_filter(categories, parsed, state.categories)
         filters, fparams = _filters(names, since, until, self.tz)
         filters.append(listed(state.version))
+        filters += name_conditions(wanted)
         built = build(parsed, self.segmenter, state.categories)
         result = ResultPage(query=q, total=0, page=page, per_page=per_page, hits=[],
-                            facets={"categories": {}, "years": {}} if facets else {},
+                            facets={"categories": {}, "years": {}, "people": {}, "places": {},
+                                    "organizations": {}} if facets else {},
                             unknown_categories=unknown)
         if not built.nothing:
             with self._cursor() as cur:
                 run = _Run(cur)
                 ranking = self._ranking(run, state, parsed, filters, fparams, built, sort)
                 rows = self._query(run, state, built, parsed.text, filters, fparams, sort,
-                                   page, per_page, facets, result, ranking)
+                                   page, per_page, facets, result, ranking, (since, until))
                 marker = (Highlighter(highlight_terms(parsed, self.segmenter))
                           if highlight else None)
                 result.hits = [_hit(r, marker, self.tz) for r in rows]
@@ -188,7 +193,8 @@ class SphinxIndex:
 
     def _query(self, run: _Run, state: State, built: Built, text: str, filters: list[str],
                fparams: list, sort: str, page: int, per_page: int, facets: bool,
-               result: ResultPage, ranking: PoolRanking | None = None) -> list:
+               result: ResultPage, ranking: PoolRanking | None = None,
+               dates: tuple = (None, None)) -> list:
         table = dist_table(self.name, state.live)
         where, params = _where(built.match, filters, fparams)
         # GROUP BY rather than FACET: several times faster on 2.2.11. Every row
@@ -209,7 +215,11 @@ class SphinxIndex:
             cats, _ = run.select(f"SELECT GROUPBY() AS g, COUNT(*) AS n FROM {table}{where} "
                                  f"GROUP BY cats ORDER BY n DESC LIMIT {_FACET_LIMIT} "
                                  f"OPTION ranker=none, max_matches={_FACET_LIMIT}", params)
-            result.facets = _facets(years, cats, state.categories)
+            result.facets = {**_facets(years, cats, state.categories),
+                             **name_facets(run, table, where, params)}
+            result.timeline = timeline(run, table, where, params, result.total,
+                                       *_bounds(*dates, self.tz),
+                                       int(self.tz.utcoffset(None).total_seconds()))
         start, want = (page - 1) * per_page, per_page
         if start >= result.total:
             return []
@@ -302,7 +312,8 @@ class SphinxIndex:
         return Article(id=hit.id, path=hit.path, duplicates=hit.duplicates, title=hit.title,
                        body=row[5], html=row[8] or "", date=hit.date,
                        categories=hit.categories, author=hit.author,
-                       display_title=hit.display_title)
+                       display_title=hit.display_title, people=hit.people,
+                       places=hit.places, organizations=hit.organizations)
 
     def _add_stubs(self, run: _Run, state: State, hits: list[Hit]) -> None:
         """Append the paths of the stubs folded into each hit to its duplicates."""
@@ -377,4 +388,4 @@ def _hit(row, marker: Highlighter | None, zone) -> Hit:
         score=float(row[8]) if len(row) > 9 else 0.0,
         title_html=marker.mark(shown) if marker else html.escape(shown),
         snippet_html=marker.snippet(body) if marker else "", display_title=shown,
-        item_title_html=marker.mark(item) if item else "")
+        item_title_html=marker.mark(item) if item else "", **names_of(data))

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from ..analysis import is_searchable, normalize, word_runs
+from ..names import KINDS
+from .explore import name_codes
 from ..schema import CHINA_TZ, MAX_BODY_CHARS
 from ..series import stem_key
 from ..series import title_key as series_title_key
@@ -18,7 +20,7 @@ __all__ = ["COLUMNS", "ALIVE", "doc_id", "row_id", "title_key", "row", "shard_of
 
 COLUMNS = ("id", "title", "body", "meta", "key", "path", "extra", "title_text", "body_text",
            "html", "ts", "has_date", "year", "tkey", "kid", "born", "dead", "blen", "fkey", "skey",
-           "fold", "cats")
+           "fold", "cats", "people", "places", "orgs")
 _MASK63 = (1 << 63) - 1
 ALIVE = (1 << 32) - 1  # ``dead`` of a row no write has retired
 
@@ -80,6 +82,9 @@ def row(doc: dict[str, Any], born: int, fold: int = 0) -> tuple:
     cats = list(doc.get("categories") or [])
     extra = {"paths": list(doc.get("paths") or [doc["path"]]), "categories": cats,
              "author": doc.get("author") or "", "date": date}
+    names = doc.get("names") or {}
+    for kind in KINDS:  # JSON arrays: grouped by for facets, tested by the name filters
+        extra[kind] = list(names.get(kind, ()))
     ntitle = normalize(title)
     nbody = normalize(body[:MAX_BODY_CHARS])[:MAX_BODY_CHARS]  # as search.schema's body_len
     meta = " ".join([EVERY, *(category_token(c) for c in cats)])
@@ -89,7 +94,8 @@ def row(doc: dict[str, Any], born: int, fold: int = 0) -> tuple:
             dt.astimezone(CHINA_TZ).year if dt else 0, title_key(ntitle), doc_id(doc["id"]),
             born, ALIVE, min(len(nbody), 2**32 - 1) if is_searchable(nbody) else 0,
             series_key(series_title_key(title)), series_key(stem_key(title)), int(fold),
-            sorted({category_code(c) for c in cats}))
+            sorted({category_code(c) for c in cats}),
+            *(name_codes(extra[kind]) for kind in KINDS))
 
 
 # What ``document_of`` reads back of a row: enough to write it again.
@@ -102,4 +108,5 @@ def document_of(stored: tuple) -> dict[str, Any]:
     data = json.loads(extra or "{}")
     return {"id": key, "path": path, "paths": list(data.get("paths") or [path]), "title": title,
             "body": body, "html": html or "", "author": data.get("author") or "",
-            "categories": list(data.get("categories") or []), "date": data.get("date")}
+            "categories": list(data.get("categories") or []), "date": data.get("date"),
+            "names": {kind: list(data.get(kind) or []) for kind in KINDS}}

@@ -17,7 +17,7 @@ from .state import read_state, unpack
 
 __all__ = ["Settings", "backend_fingerprint", "read_settings", "settings_of"]
 
-BACKEND_VERSION = "1"
+BACKEND_VERSION = "2"  # 2: names (people, places, orgs) as MVA attributes
 _CHINA = "+08:00"
 
 

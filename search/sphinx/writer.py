@@ -163,11 +163,17 @@ class ClusterWriter:
         return categories
 
     def _flush(self, i: int, rows: list[tuple], slot: str) -> None:
-        one = "(" + ", ".join(["%s"] * (len(COLUMNS) - 1)) + ", ({}))"
+        # Multi-valued columns (lists of integers) are written inline as (1, 2).
         values, params = [], []
         for r in rows:
-            values.append(one.format(", ".join(map(str, r[-1])) if r[-1] else ""))
-            params.extend(r[:-1])
+            cells = []
+            for v in r:
+                if isinstance(v, list):
+                    cells.append("(" + ", ".join(str(int(x)) for x in v) + ")")
+                else:
+                    cells.append("%s")
+                    params.append(v)
+            values.append("(" + ", ".join(cells) + ")")
         sql = (f"REPLACE INTO {table(self.name, slot, i)} ({', '.join(COLUMNS)}) VALUES "
                + ", ".join(values))
         with cursor(self.shards[i]) as cur:

@@ -1,0 +1,145 @@
+"""People, places and organisations: found at index time, exact facets, filters everywhere."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from html import unescape
+
+import pytest
+
+from search.analysis import Segmenter
+from search.errors import QueryError
+from search.names import NameFinder, lead_text
+
+KINDS = ("people", "places", "organizations")
+PARAM = {"people": "people", "places": "places", "organizations": "orgs"}
+URL = {"people": "person", "places": "place", "organizations": "org"}
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return NameFinder(Segmenter(None))
+
+
+def test_finds_names_of_each_kind_in_title_and_lead(finder):
+    names = finder.find("李克强会见法国总统",
+                        "新华社北京3月5日电 国务院总理李克强5日在北京会见法国总统，双方就共同关心的"
+                        "国际和地区问题深入交换意见，一致同意进一步加强各领域务实合作，推动两国关系发展。\n"
+                        "第二段提到王小二和上海。")
+    assert "李克强" in names.people
+    assert "北京" in names.places and "法国" in names.places
+    assert "国务院" in names.organizations
+    assert "上海" not in names.places  # past the lead
+    assert "新华社" not in names.organizations  # the dateline is not the story
+
+
+def test_dateline_and_noise_are_dropped(finder):
+    assert lead_text("标题", "央视网消息（新闻联播）：本台消息：正文开始。").endswith("正文开始。")
+    names = finder.find("弘扬文明", "祝贺高水平发展。")
+    assert not names.people  # common words jieba's dictionary tags as names
+
+
+def test_user_dictionary_tags_win(tmp_path):
+    userdict = tmp_path / "dict.txt"
+    userdict.write_text("龙小飞 10 nr\n星河集团 10 nt\n", encoding="utf-8")
+    names = NameFinder(Segmenter(userdict)).find("龙小飞出任星河集团董事长", "")
+    assert names.people == ["龙小飞"] and names.organizations == ["星河集团"]
+
+
+def _all(ix, q="", **kw):
+    res = ix.search(q, per_page=1000, highlight=False, **kw)
+    assert res.total == len(res.hits)
+    return res
+
+
+def _expected_facet(hits, kind, size=20):
+    counts = Counter(n for h in hits for n in getattr(h, kind))
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size])
+
+
+@pytest.mark.parametrize("q,kw", [("", {}), ("中国", {}), ("", {"categories": ["新媒体"]}),
+                                  ("", {"since": "2022-01-01", "until": "2022-12-31"})])
+def test_facets_count_the_names_of_every_match(any_corpus_index, q, kw):
+    res = _all(any_corpus_index, q, **kw)
+    for kind in KINDS:
+        assert res.facets[kind] == _expected_facet(res.hits, kind), kind
+    assert any(res.facets[kind] for kind in KINDS)
+
+
+def test_name_filters_keep_articles_naming_all_of_them(any_corpus_index):
+    everything = _all(any_corpus_index)
+    for kind in KINDS:
+        top = list(everything.facets[kind])[:2]
+        if not top:
+            continue
+        one = _all(any_corpus_index, **{PARAM[kind]: top[0]})
+        assert {h.id for h in one.hits} == {h.id for h in everything.hits
+                                            if top[0] in getattr(h, kind)}
+        assert one.total == everything.facets[kind][top[0]]
+        both = _all(any_corpus_index, **{PARAM[kind]: top})
+        assert {h.id for h in both.hits} == {h.id for h in everything.hits
+                                             if set(top) <= set(getattr(h, kind))}
+    assert any_corpus_index.search("", people=["没有这个人"]).total == 0
+
+
+def test_name_filters_fold_script_and_reject_bad_values(corpus_index):
+    place = next(iter(_all(corpus_index).facets["places"]))
+    assert corpus_index.search("", places=[place]).total > 0
+    if place == "中国":
+        assert corpus_index.search("", places=["中國"]).total == corpus_index.search(
+            "", places=["中国"]).total
+    for bad, param in (({"people": 5}, "people"), ({"orgs": [b"x"]}, "orgs"),
+                       ({"places": {"a": 1}}, "places")):
+        with pytest.raises(QueryError) as err:
+            corpus_index.search("", **bad)
+        assert err.value.param == param
+
+
+@pytest.fixture(scope="module")
+def client(corpus_index_dir):
+    from webui import create_app
+
+    return create_app(index_dir=corpus_index_dir).test_client()
+
+
+def test_api_facets_and_repeated_filters(client, corpus_index):
+    data = client.get("/api/search?q=").get_json()
+    lib = corpus_index.search("")
+    for kind in KINDS:
+        assert data["facets"][kind] == lib.facets[kind]
+    org = list(lib.facets["organizations"])[:2]
+    data = client.get("/api/search", query_string=[("org", o) for o in org]).get_json()
+    assert data["total"] == corpus_index.search("", orgs=org).total
+    assert all(set(org) <= set(h["organizations"]) for h in data["hits"])
+
+
+def test_page_links_each_name_to_its_filter(client):
+    page = client.get("/?q=中国").get_data(as_text=True)
+    links = re.findall(r'<a class="facet__link" href="([^"]*(?:person|place|org)=[^"]+)">\s*'
+                       r'<span class="facet__label">([^<]+)</span>'
+                       r'<span class="facet__count">(\d+)</span>', page)
+    assert links
+    url, name, count = links[0]
+    narrowed = client.get(unescape(url)).get_data(as_text=True)
+    assert f"找到 <strong>{count}</strong> 篇" in narrowed
+    assert "已启用的筛选条件" in narrowed and name in narrowed
+
+
+def test_article_view_lists_its_names_as_links(client, corpus_index):
+    hit = next(h for h in _all(corpus_index).hits if h.places)
+    page = client.get(f"/article/{hit.id}").get_data(as_text=True)
+    assert 'class="article__names"' in page
+    url = unescape(re.search(r'<a class="chip" href="([^"]*place=[^"]+)">'
+                             + re.escape(hit.places[0]) + "<", page).group(1))
+    listing = client.get(url).get_data(as_text=True)
+    assert hit.id in listing  # the listing of that place holds the article
+
+
+def test_feed_and_export_take_name_filters(client, corpus_index):
+    place = next(iter(corpus_index.search("").facets["places"]))
+    want = corpus_index.search("", places=[place]).total
+    feed = client.get("/feed.atom", query_string={"place": place}).get_data(as_text=True)
+    assert feed.count("<entry>") == min(want, 20)
+    rows = client.get("/api/export", query_string={"place": place, "format": "jsonl"}
+                      ).get_data(as_text=True).splitlines()
+    assert len(rows) == want and all(place in r for r in rows)
