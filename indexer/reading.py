@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from search.analysis import Segmenter, normalize
+from search.names import finder_for
 from search.schema import MAX_BODY_CHARS, make_document
 
 from .corpus import Problem, parse_article, read_bytes
@@ -186,4 +187,5 @@ def use_segmenter(seg: Segmenter) -> Segmenter:
     if _SEG is None or _SEG.fingerprint != seg.fingerprint:
         _SEG = seg
     _SEG.initialize()
+    finder_for(_SEG).load()  # the names' tag tables too, before writers fork
     return _SEG

@@ -31,7 +31,7 @@ __all__ = ["KINDS", "Names", "NameFinder", "NAMES_VERSION", "finder_for", "lead_
 KINDS = {"people": ("nr", "nrfg", "nrt"), "places": ("ns", "nsf"), "organizations": ("nt",)}
 _KIND_OF = {tag: kind for kind, tags in KINDS.items() for tag in tags}
 FIXES = Path(__file__).with_name("names_fixes.txt")
-NAMES_VERSION = "1-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
+NAMES_VERSION = "2-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
 LEAD_MIN, LEAD_MAX = 60, 400  # characters of lead read: paragraphs up to MIN, cut at MAX
 PER_KIND_MAX = 20
 # "央视网消息（新闻联播）：", "新华社北京3月5日电", "本台消息：" before the story itself.
@@ -83,6 +83,16 @@ def _transliterations(tagged):
         run = []
         if word:
             yield word, tag
+
+
+def _candidate(text: str) -> bool:
+    """Whether a run jieba could not cut may hold a name: a Chinese name's length after a
+    surname, or transliteration characters mostly (a foreign name)."""
+    if not 2 <= len(text) <= 12:
+        return False
+    if text[0] in _SURNAMES and len(text) <= 4:
+        return True
+    return sum(ch in _TRANSLIT for ch in text) * 3 >= len(text) * 2
 
 
 def _plausible(word: str, kind: str) -> bool:
@@ -168,7 +178,8 @@ class NameFinder:
         self._unknown: dict[str, list[tuple[str, str]]] = {}  # OOV word -> HMM's tagging
         self._hmm = None
 
-    def _load(self) -> dict[str, str]:
+    def load(self) -> dict[str, str]:
+        """Load the tag tables now (a second), e.g. before forking writers that share them."""
         with self._lock:
             if self._tags is None:
                 import jieba.posseg as posseg
@@ -192,7 +203,7 @@ class NameFinder:
         an unknown name cut into pieces (扎 + 里夫, 谭 + 德塞) comes back whole,
         as jieba's own POS tagger treats runs of single characters.
         """
-        tags = self._tags or self._load()
+        tags = self._tags or self.load()
         freq = self.segmenter.tokenizer.FREQ
         run: list[str] = []
         made_up = False
@@ -210,9 +221,11 @@ class NameFinder:
             yield from self._run(run, made_up, tags)
 
     def _run(self, run: list[str], made_up: bool, tags: dict[str, str]):
-        if not made_up:
+        text = "".join(run)
+        # The POS HMM costs milliseconds a run: only for runs that can be a name.
+        if not made_up or not _candidate(text):
             return [(w, tags.get(w, "x")) for w in run]
-        return self._unknown_run("".join(run))
+        return self._unknown_run(text)
 
     def _unknown_run(self, text: str) -> list[tuple[str, str]]:
         seen = self._unknown.get(text)
