@@ -25,8 +25,8 @@ def _expected(res, granularity):
 @pytest.mark.parametrize("q,kw", [("中国", {}), ("", {}), ("的", {"categories": ["新媒体"]}),
                                   ("", {"since": "2022-01-01", "until": "2022-12-31"}),
                                   ("", {"since": "2022-05-01", "until": "2022-05-31"})])
-def test_timeline_counts_every_match_once(corpus_index, q, kw):
-    res = _every_hit(corpus_index, q, **kw)
+def test_timeline_counts_every_match_once(any_corpus_index, q, kw):
+    res = _every_hit(any_corpus_index, q, **kw)
     tl = res.timeline
     assert tl.granularity in ("year", "month", "day")
     got = {p.period: p.count for p in tl.periods}
@@ -40,11 +40,11 @@ def test_timeline_counts_every_match_once(corpus_index, q, kw):
                for a, b in zip(tl.periods, tl.periods[1:]))
 
 
-def test_a_date_filter_sets_the_axis_and_its_granularity(corpus_index):
-    year = corpus_index.search("", since="2022-01-01", until="2022-12-31").timeline
+def test_a_date_filter_sets_the_axis_and_its_granularity(any_corpus_index):
+    year = any_corpus_index.search("", since="2022-01-01", until="2022-12-31").timeline
     assert year.granularity == "month"
     assert [p.period for p in year.periods] == [f"2022-{m:02d}" for m in range(1, 13)]
-    month = corpus_index.search("", since="2022-05-01", until="2022-05-31").timeline
+    month = any_corpus_index.search("", since="2022-05-01", until="2022-05-31").timeline
     assert month.granularity == "day" and len(month.periods) == 31
     assert month.periods[0].first == date(2022, 5, 1)
 
