@@ -33,6 +33,8 @@ SHOTS = [
     ("search-desktop-dark.png", "/?q=北约", (1280, 900), "dark", False),
     ("article-desktop.png", "ARTICLE", (1280, 900), "light", False),
     ("home-desktop.png", "/", (1280, 900), "light", False),
+    # Coverage over time, and the people, places and organisations of the matches.
+    ("explore-desktop.png", "/?q=俄罗斯", (1280, 900), "light", True),
 ]
 
 
