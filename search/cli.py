@@ -23,7 +23,8 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _BOLD_YELLOW, _RESET = "\x1b[1;33m", "\x1b[0m"
 # The library's parameter names, as this command spells them.
-_OPTION = {"q": "QUERY", "categories": "--category", "per_page": "--per-page"}
+_OPTION = {"q": "QUERY", "categories": "--category", "per_page": "--per-page",
+           "people": "--person", "places": "--place", "orgs": "--org"}
 
 
 def _plain(fragment: str, colour: bool) -> str:
@@ -39,7 +40,8 @@ def _as_json(res: ResultPage) -> str:
         "id": h.id, "path": h.path, "duplicates": h.duplicates, "title": h.title,
         "title_html": h.title_html, "snippet_html": h.snippet_html,
         "date": h.date.isoformat() if h.date else None, "categories": h.categories,
-        "author": h.author, "score": h.score} for h in res.hits]
+        "author": h.author, "score": h.score, "people": h.people, "places": h.places,
+        "organizations": h.organizations} for h in res.hits]
     return json.dumps({"query": res.query, "total": res.total, "page": res.page,
                        "per_page": res.per_page, "took_ms": round(res.took_ms, 2),
                        "hits": hits, "facets": res.facets}, ensure_ascii=False, indent=1)
@@ -114,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=SORTS, default="relevance")
     p.add_argument("--category", action="append", metavar="NAME",
                    help="only this category (repeatable: any of them)")
+    for flag, what in (("--person", "person"), ("--place", "place"), ("--org", "organisation")):
+        p.add_argument(flag, action="append", metavar="NAME",
+                       help=f"only articles naming this {what} in title or lead "
+                            f"(repeatable: all of them)")
     p.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="from this day on")
     p.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="up to this day, inclusive")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -146,12 +152,16 @@ def _split(argv: list[str], p: argparse.ArgumentParser) -> tuple[list[str], list
     return options, words
 
 
+def _names(args) -> dict:
+    return {"people": args.person, "places": args.place, "orgs": args.org}
+
+
 def _export(p: argparse.ArgumentParser, args, q: str) -> int:
     """--export: every match as CSV or JSON Lines on stdout, a chunk of results at a time."""
     try:
         started = export(open_index(args.index, lazy=True), q, limit=args.limit,
                          categories=args.category, since=args.since, until=args.until,
-                         sort=args.sort)
+                         sort=args.sort, **_names(args))
         lines = csv_lines(started.rows, bom=False) if args.export == "csv" else \
             jsonl_lines(started.rows)
         for line in lines:
@@ -182,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         ix = open_index(args.index, lazy=True)  # a phrase need not wait for jieba
         res = ix.search(
             " ".join(words), page=args.page, per_page=args.per_page,
-            categories=args.category, since=args.since, until=args.until, sort=args.sort)
+            categories=args.category, since=args.since, until=args.until, sort=args.sort,
+            **_names(args))
     except QueryError as exc:
         name = _OPTION.get(exc.param or "", f"--{exc.param}")
         p.error(f"{name}: {str(exc).split(': ', 1)[-1]}")

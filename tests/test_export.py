@@ -99,3 +99,14 @@ def test_cli_exports_csv(corpus_index_dir, corpus_index):
                           "--export", "xml", "的"], capture_output=True, text=True, cwd=ROOT,
                          timeout=120)
     assert bad.returncode == 2 and "--export" in bad.stderr
+
+
+def test_cli_name_filters(corpus_index_dir, corpus_index):
+    org = next(iter(corpus_index.search("").facets["organizations"]))
+    want = [h.id for h in corpus_index.search("", orgs=[org], sort="oldest", per_page=1000).hits]
+    out = subprocess.run([sys.executable, "-m", "search", "--index", str(corpus_index_dir),
+                          "--org", org, "--sort", "oldest", "--export", "jsonl"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line)["id"] for line in out.stdout.splitlines()] == want
+    assert all(org in json.loads(line)["organizations"] for line in out.stdout.splitlines())

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 import search
 from search.export import DEFAULT_LIMIT, MAX_LIMIT, csv_lines, export, jsonl_lines
 
-from .params import BadParameter, _int, parse_search_args, search_kwargs_for
+from .params import BadParameter, parse_search_args, search_kwargs_for, whole_number
 from .shared_index import current_index
 
 __all__ = ["bp"]
@@ -23,7 +23,7 @@ def export_matches() -> Response:
     if fmt not in _TYPES:
         raise BadParameter("format", f"must be csv or jsonl, got {fmt[:40]!r}",
                            f"导出格式只能是 csv 或 jsonl，收到的是“{fmt[:40]}”。")
-    limit = _int(request.args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    limit = whole_number(request.args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     kwargs = search_kwargs_for(params)
     for name in ("page", "per_page"):
         kwargs.pop(name)

@@ -17,7 +17,7 @@ import search
 from search.index import SORTS
 
 __all__ = ["BadParameter", "SearchParams", "parse_search_args", "run_search", "search_kwargs_for",
-           "NAME_ARGS",
+           "NAME_ARGS", "whole_number",
            "MAX_QUERY_CHARS", "MAX_PER_PAGE", "DEFAULT_PER_PAGE"]
 
 DEFAULT_PER_PAGE = 10
@@ -101,6 +101,11 @@ class SearchParams:
                 "since": self.since or None, "until": self.until or None,
                 "sort": self.sort, "people": list(self.people) or None,
                 "places": list(self.places) or None, "orgs": list(self.orgs) or None}
+
+
+def whole_number(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within low..high (default when absent); BadParameter else."""
+    return _int(args, name, default, low, high)
 
 
 def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
