@@ -102,8 +102,11 @@ def compare(ix, q: str, kw: dict) -> str | None:
                                        mask, sort, limit, skip)
     if total != res.total:
         return f"total {res.total} != whoosh {total}"
-    if facets != res.facets:
-        return f"facets {res.facets} != whoosh {facets}"
+    # Whoosh's own path counts categories and years; names are held to a brute-force
+    # count in tests/test_names.py.
+    mine = {k: res.facets.get(k) for k in facets}
+    if facets != mine:
+        return f"facets {mine} != whoosh {facets}"
     ref = ref[(page - 1) * per_page:]
     ids = [searcher.stored_fields(d)["id"] for d, _ in ref]
     got = [h.id for h in res.hits]
