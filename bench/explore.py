@@ -1,7 +1,7 @@
 """What issue 14's exploring costs: build time with names, query latency with the
 timeline and name facets, each against a baseline measured in the same run.
 
-    python bench/explore.py build CORPUS OUT [--baseline /work/main] [--naive]
+    python bench/explore.py build CORPUS OUT [--baseline /work/main] [--naive] [--baseline-first]
     python bench/explore.py latency INDEX --baseline-index DIR [--baseline /work/main]
                                     [--procs 3]
 
@@ -42,6 +42,8 @@ def build(args) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     runs = {}
     engines = [("explore", ROOT), ("baseline", Path(args.baseline))]
+    if args.baseline_first:  # alternate the order between runs: the load drifts
+        engines.reverse()
     for name, tree in engines:
         index = out / f"ix_{name}"
         runs[name] = _timed([_python(tree), "-m", "indexer", args.corpus, "--index", str(index),
@@ -85,6 +87,7 @@ def main() -> None:
     b.add_argument("out")
     b.add_argument("--baseline", default="/work/main")
     b.add_argument("--naive", action="store_true", help="also the naive recipe")
+    b.add_argument("--baseline-first", action="store_true", help="build the baseline first")
     q = sub.add_parser("latency")
     q.add_argument("index")
     q.add_argument("--baseline-index", required=True)
