@@ -16,6 +16,8 @@ __all__ = ["Bar", "Chart", "timeline_chart", "GRANULARITY_LABELS"]
 
 GRANULARITY_LABELS = {"year": "年", "month": "月", "day": "日"}
 WIDTH, HEIGHT = 600, 96  # viewBox units; the SVG scales to its box
+# On a phone the chart scrolls sideways at this width a bar (so each is a 44 px target).
+PHONE_SLOT_PX = 52
 _GAP = 0.15  # share of a bar's slot left empty between bars
 
 
@@ -44,6 +46,7 @@ class Chart:
     summary: str = ""
     width: int = WIDTH
     height: int = HEIGHT
+    phone_width: int = WIDTH  # px: the SVG's own width, used where it may scroll
 
 
 def _period_label(period: str, granularity: str) -> str:
@@ -82,4 +85,4 @@ def timeline_chart(timeline: Timeline, params: SearchParams) -> Chart | None:
     if timeline.undated:
         summary += f"；另有 {timeline.undated} 篇没有日期"
     return Chart(timeline.granularity, bars, periods[0].period, periods[-1].period, peak,
-                 summary + "。")
+                 summary + "。", phone_width=max(320, len(periods) * PHONE_SLOT_PX))
