@@ -44,7 +44,11 @@ def _as_json(res: ResultPage) -> str:
         "organizations": h.organizations} for h in res.hits]
     return json.dumps({"query": res.query, "total": res.total, "page": res.page,
                        "per_page": res.per_page, "took_ms": round(res.took_ms, 2),
-                       "hits": hits, "facets": res.facets}, ensure_ascii=False, indent=1)
+                       "hits": hits, "facets": {
+                           **res.facets, "timeline": res.timeline.as_json(),
+                           "timeline_granularity": res.timeline.granularity,
+                           "timeline_undated": res.timeline.undated}},
+                      ensure_ascii=False, indent=1)
 
 
 def _headline(res: ResultPage) -> str:

@@ -121,10 +121,13 @@ def test_search_json_shape(corpus, tmp_path):
     assert data["total"] == 1 and data["page"] == 1 and data["query"] == synth.q(2)
     hit = data["hits"][0]
     assert set(hit) == {"id", "path", "duplicates", "title", "title_html", "snippet_html",
-                        "date", "categories", "author", "score"}
+                        "date", "categories", "author", "score", "people", "places",
+                        "organizations"}
     assert hit["path"] == "000/00002.md" and hit["title"] == synth.title(2)
     assert "<mark>" in hit["title_html"]
-    assert set(data["facets"]) == {"categories", "years"}
+    assert set(data["facets"]) == {"categories", "years", "people", "places", "organizations",
+                                   "timeline", "timeline_granularity", "timeline_undated"}
+    assert sum(p["count"] for p in data["facets"]["timeline"]) == 1
     text = search_cli("--index", index, synth.q(2))
     assert text.returncode == 0 and text.stdout.startswith("1 result (")
     no_traceback(out, text)
