@@ -29,6 +29,7 @@ from search.schema import build_schema
 from .corpus import scan_corpus
 from .dates import DEFAULT_TZ
 from .errors import NothingToIndex
+from .lexicon import write_lexicon
 from .generation import base_meta, finish_generation, next_generation, run_manifest
 from .lock import clear_unpublished, index_lock
 from .reading import (READER_VERSION, content_key, fork_pool, group_articles, prepare,
@@ -89,6 +90,7 @@ def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_t
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     with next_generation(index_dir, report) as gen:
         _write_documents(gen, groups, pool, seg)
+        write_lexicon(gen, seg)  # pinyin, "did you mean" and suggestions read it
         if seg.userdict_text:
             (gen / USERDICT_NAME).write_text(seg.userdict_text, encoding="utf-8")
         finish_generation(gen, "full", manifest, base_meta(report, manifest))

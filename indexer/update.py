@@ -45,6 +45,7 @@ from search.storage import META_NAME, current_generation, read_meta
 from search.zones import zone_named
 
 from .build import full_build
+from .lexicon import update_lexicon
 from .generation import (base_meta, finish_generation, next_generation, run_manifest,
                          toc_generation)
 from .reading import READER_VERSION, documents, group_articles, read_files, reader_pool
@@ -280,6 +281,7 @@ def _apply(root: Path, disk: dict[str, Path], removed: list[str],
             writer.cancel()  # never leave Whoosh's write lock held
             raise
         _write_arrays(gen)
+        update_lexicon(gen, live, seg)
         meta = dict(read_meta(live))
         meta.update({k: v for k, v in base_meta(report, new_manifest).items() if k != "built"})
         finish_generation(gen, "update", new_manifest, meta)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 __all__ = ["SearchError", "IndexNotFound", "IndexMismatch", "QueryError", "IndexBusy",
-           "IndexCorrupt", "ShardUnavailable"]
+           "IndexCorrupt", "ShardUnavailable", "SynonymsError"]
 
 
 class SearchError(Exception):
@@ -35,3 +35,7 @@ class IndexBusy(SearchError):
 
 class IndexCorrupt(SearchError):
     """A file of the index is damaged or missing."""
+
+
+class SynonymsError(SearchError):
+    """A synonyms file that cannot be read."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import threading
 import time
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import date as date_cls, datetime, time as time_cls
 from pathlib import Path
@@ -12,12 +13,15 @@ import numpy as np
 from whoosh import index as windex, query as wq
 
 from .analysis import Segmenter, normalize
+from .assist import Assistant
 from .cache import ResultCache
 from .documents import Documents
 from .categories import category_filter
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
+from .lexicon import Lexicon
+from .synonyms import SynonymSource
 from .columnar import SUFFIX
 from .integrity import check_sizes
 from .params import SORTS, check_limit, check_search, rebuild_command
@@ -91,6 +95,12 @@ class ResultPage:
     partial: bool = False  # some shard did not answer: total and facets are short
     partial_reason: str = ""
     timeline: Timeline = field(default_factory=Timeline)  # matches per period (facets)
+    # Query assistance (search.assist): the query searched instead of the one typed
+    # (pinyin read as Chinese, a homophone corrected), other words of that reading,
+    # and a query suggested beside the results.
+    interpreted_as: str | None = None
+    alternatives: list[str] = field(default_factory=list)
+    did_you_mean: str | None = None
 
     @property
     def pages(self) -> int:
@@ -213,6 +223,9 @@ class Index:
         with self._lock:
             self.generation, self.meta, self.segmenter = gen, meta, seg
             self._ix = whoosh_ix
+            self.assistant = Assistant(Lexicon.load(gen), SynonymSource(self.path))
+        if not self._lazy:
+            self.assistant.warm()
             self.tz = index_zone(meta)  # every date given and read in the index's zone
             # Read as one: its documents, tables and the cache of its results.
             self._current = (Documents(whoosh_ix), tables, ResultCache())
@@ -253,8 +266,19 @@ class Index:
 
     def search(self, q: str, page: int = 1, per_page: int = 10, categories=None,
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
-               facets: bool = True, people=None, places=None, orgs=None) -> ResultPage:
-        """Ranked, highlighted results; QueryError only for bad parameters."""
+               facets: bool = True, people=None, places=None, orgs=None,
+               assist: bool = True) -> ResultPage:
+        """Ranked, highlighted results; QueryError only for bad parameters.
+
+        ``assist``: read pinyin, correct homophones, add synonyms (``search.assist``);
+        False searches the text exactly as given.
+        """
+        if assist:
+            self._state()  # the live generation's lexicon and synonyms
+            return self.assistant.search(
+                partial(self.search, assist=False), q, page=page, per_page=per_page,
+                categories=categories, since=since, until=until, sort=sort,
+                highlight=highlight, facets=facets, people=people, places=places, orgs=orgs)
         q, categories = check_search(q, page, per_page, sort, categories)
         wanted = check_names(people, places, orgs)
         started = time.perf_counter()
@@ -330,6 +354,12 @@ class Index:
         stems = [series_stem(h.title) for h in hits]
         link_series(q, hits, series_spans(order, docs, tables, self.ranking, stems), stems,
                     self.tz)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        """Words and titles' words of the archive completing ``prefix`` (Chinese or pinyin)."""
+        check_limit(limit)
+        self._state()
+        return self.assistant.suggest(prefix, limit)
 
     def _hit(self, f: dict, score: float, marker: Highlighter | None,
              folded: list[str] = ()) -> Hit:

@@ -1,0 +1,163 @@
+"""Write a generation's lexicon (``search.lexicon``): its words, their counts, their pinyin.
+
+The words are jieba's dictionary, the user dictionary and the words of the
+titles, kept when the archive holds them, counted by ``indexer.wordcounts``.
+A full build counts every segment (about 14 s for the whole archive); an
+update adds the counts of its new segments to the live lexicon's, reading
+only new words' pinyin, so a watched corpus is not recounted on every file
+(deleted articles still count until the next full build: the counts only
+rank words).
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from search.analysis import Segmenter, normalize
+from search.arrayfile import read_arrays, write_arrays
+from search.columnar import SUFFIX, PostingTable
+from search.lexicon import LEXICON_NAME
+from search.pinyin import fuzzy, reading
+
+from .wordcounts import document_frequencies, title_frequencies
+
+__all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
+           "candidate_words"]
+
+# From this many articles on, a word in only one is noise to suggest or correct to.
+BIG_ARCHIVE = 2000
+_HAN_WORD = re.compile(r"^[\u3400-\u9fff]{2,8}$")
+
+
+@dataclass
+class LexiconStats:
+    """What a lexicon build did: words kept, seconds, bytes written."""
+
+    words: int
+    seconds: float
+    bytes: int
+
+
+def candidate_words(seg: Segmenter, extra: Iterable[str] = ()) -> list[str]:
+    """Han words of 2-8 characters from jieba's and the user's dictionary, and ``extra``."""
+    seg.initialize()
+    found = {normalize(w) for w, f in seg.tokenizer.FREQ.items() if f}
+    found.update(normalize(w) for w in extra)
+    return sorted(w for w in found if _HAN_WORD.match(w))
+
+
+def _segment_tables(gen: Path, skip: set[str] = frozenset()
+                    ) -> tuple[list[dict[str, PostingTable]], int]:
+    """The bigram and title-word postings of the segments (but ``skip``), and their documents."""
+    out, docs = [], 0
+    for path in sorted(gen.glob("*" + SUFFIX)):
+        if path.name == LEXICON_NAME or path.name in skip:
+            continue
+        arrays = read_arrays(path)
+        out.append({name: PostingTable(arrays, name) for name in ("text_ng", "title_words")})
+        docs += len(arrays["doc.ts"])
+    return out, docs
+
+
+def _title_words(tables: list[dict[str, PostingTable]]) -> set[str]:
+    out: set[str] = set()
+    for t in tables:
+        out.update(b.decode("utf-8") for b in t["title_words"].terms.tolist())
+    return out
+
+
+def _counts(seg: Segmenter, tables) -> dict[str, tuple[int, int]]:
+    """Word -> (articles, titles) for the candidate words these segments hold."""
+    words = candidate_words(seg, _title_words(tables))
+    dfs, tdfs = document_frequencies(words, tables), title_frequencies(words, tables)
+    return {w: (d, t) for w, d, t in zip(words, dfs.tolist(), tdfs.tolist()) if d}
+
+
+def lexicon_arrays(counts: dict[str, tuple[int, int]], min_df: int = 1,
+                   known: dict[str, list[str]] | None = None) -> dict[str, np.ndarray]:
+    """The lexicon's arrays for the words held by at least ``min_df`` articles.
+
+    ``known``: readings already made (an update's live lexicon), not asked again.
+    """
+    keep = sorted((w.encode("utf-8"), w, d, t) for w, (d, t) in counts.items() if d >= min_df)
+    known = known or {}
+    new = [w for _, w, _, _ in keep if w not in known]
+    readings = dict(zip(new, _readings(new)))
+    py, fz, syllables = [], [], set()
+    for i, (_, w, _, _) in enumerate(keep):
+        syl = known.get(w) or readings.get(w)
+        if not syl:
+            continue
+        syllables.update(syl)
+        py.append(("".join(syl).encode("ascii"), " ".join(syl).encode("ascii"), i))
+        fz.append((fuzzy(tuple(syl)).encode("ascii"), i))
+    py.sort()
+    fz.sort()
+    return {
+        "word": _strings([k[0] for k in keep]),
+        "df": np.array([k[2] for k in keep], np.uint32),
+        "tdf": np.array([k[3] for k in keep], np.uint32),
+        "py": _strings([p[0] for p in py]), "py_spaced": _strings([p[1] for p in py]),
+        "py_word": np.array([p[2] for p in py], np.int32),
+        "fz": _strings([f[0] for f in fz]), "fz_word": np.array([f[1] for f in fz], np.int32),
+        "syllables": _strings(sorted(s.encode("ascii") for s in syllables)),
+    }
+
+
+def _readings(words: list[str]) -> list[list[str] | None]:
+    """Each word's reading: one pypinyin call for all (a call per word costs 3x)."""
+    import pypinyin
+
+    flat = pypinyin.lazy_pinyin("\n".join(words), style=pypinyin.Style.NORMAL)
+    out: list[list[str]] = [[]]
+    for syl in flat:
+        if syl == "\n":
+            out.append([])
+        else:
+            out[-1].append(syl)
+    if len(out) != len(words):  # the joined reading did not split as expected
+        return [reading(w) for w in words]
+    return [syl if len(syl) == len(w) and all(s.isascii() and s.isalpha() for s in syl)
+            else None for w, syl in zip(words, out)]
+
+
+def _strings(values: list[bytes]) -> np.ndarray:
+    return np.array(values, dtype="S") if values else np.zeros(0, "S1")
+
+
+def _write(gen: Path, arrays: dict[str, np.ndarray], started: float) -> LexiconStats:
+    write_arrays(gen / LEXICON_NAME, arrays)
+    return LexiconStats(len(arrays["word"]), time.perf_counter() - started,
+                        (gen / LEXICON_NAME).stat().st_size)
+
+
+def write_lexicon(gen: str | Path, seg: Segmenter) -> LexiconStats:
+    """Write the lexicon of the generation in ``gen`` (its postings arrays are written)."""
+    started = time.perf_counter()
+    gen = Path(gen)
+    tables, articles = _segment_tables(gen)
+    counts = _counts(seg, tables)
+    return _write(gen, lexicon_arrays(counts, 2 if articles >= BIG_ARCHIVE else 1), started)
+
+
+def update_lexicon(gen: str | Path, live: str | Path, seg: Segmenter) -> LexiconStats:
+    """The live lexicon plus the counts of the segments ``gen`` has and ``live`` has not."""
+    started = time.perf_counter()
+    gen, live = Path(gen), Path(live)
+    if not (live / LEXICON_NAME).exists():
+        return write_lexicon(gen, seg)
+    old = read_arrays(live / LEXICON_NAME)
+    tables, _ = _segment_tables(gen, skip={p.name for p in live.glob("*" + SUFFIX)})
+    words = [w.decode("utf-8") for w in old["word"].tolist()]
+    counts = {w: (d, t) for w, d, t in zip(words, old["df"].tolist(), old["tdf"].tolist())}
+    for w, (d, t) in _counts(seg, tables).items():
+        d0, t0 = counts.get(w, (0, 0))
+        counts[w] = (d0 + d, t0 + t)
+    known = {words[i]: s.decode("ascii").split()
+             for i, s in zip(old["py_word"].tolist(), old["py_spaced"].tolist())}
+    return _write(gen, lexicon_arrays(counts, 1, known), started)

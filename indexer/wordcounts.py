@@ -1,0 +1,88 @@
+"""How many articles hold each candidate word, from a generation's postings arrays.
+
+A word's count is the articles holding all its character bigrams: for a
+two-character word exactly the articles a search for it finds, for a longer
+one a close upper bound (its bigrams may stand apart), which is all ranking
+words that sound alike needs. No text is segmented again.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from search.analysis import gram_codes
+from search.columnar import PostingTable
+
+__all__ = ["document_frequencies", "title_frequencies"]
+
+
+def document_frequencies(words: list[str], tables: list[dict[str, PostingTable]]
+                         ) -> np.ndarray:
+    """Articles holding every bigram of each word, summed over segments."""
+    codes = [gram_codes(w)[:-1] for w in words]  # the last code is the final letter alone
+    sizes = np.fromiter(map(len, codes), np.int64, len(codes))
+    flat = np.concatenate(codes) if codes else np.zeros(0, np.uint64)
+    starts = np.cumsum(sizes) - sizes
+    total = np.zeros(len(words), np.int64)
+    for t in tables:
+        table = t["text_ng"]
+        if not len(table.terms) or not len(flat):
+            continue
+        pos = np.minimum(np.searchsorted(table.terms, flat), len(table.terms) - 1)
+        bdf = np.where(table.terms[pos] == flat, np.diff(table.tptr)[pos], 0)
+        least = np.minimum.reduceat(bdf, starts)
+        total += np.where(sizes == 1, least, 0)
+        longer = np.flatnonzero((sizes > 1) & (least > 0))
+        total[longer] += _together(table, pos, bdf, starts[longer], sizes[longer])
+    return total
+
+
+def _together(table: PostingTable, pos: np.ndarray, bdf: np.ndarray, starts: np.ndarray,
+              sizes: np.ndarray) -> np.ndarray:
+    """For each word (its bigrams at pos[start:start+size]), the documents holding all.
+
+    All words at once: each document of a word's rarest bigram becomes a
+    (word, document) pair, kept while every other bigram of the word has a
+    posting for that document; postings are found by bisecting one sorted
+    array of (term << 32 | document) keys.
+    """
+    width = int(sizes.max()) if len(sizes) else 0
+    grid = np.full((len(sizes), width), -1, np.int64)
+    for j in range(width):
+        has = sizes > j
+        grid[has, j] = pos[starts[has] + j]
+    cell_df = np.where(grid >= 0, bdf[_rows_of(grid, starts)], 1 << 62)
+    rarest = grid[np.arange(len(sizes)), np.argmin(cell_df, axis=1)]
+    counts = np.diff(table.tptr)[rarest]
+    owner = np.repeat(np.arange(len(sizes)), counts)
+    first = np.repeat(table.tptr[rarest] - (np.cumsum(counts) - counts), counts)
+    docs = table.docs_[np.arange(len(owner)) + first].astype(np.int64)
+    keys = (np.repeat(np.arange(len(table.terms), dtype=np.int64), np.diff(table.tptr)) << 32) \
+        | table.docs_.astype(np.int64)
+    alive = np.ones(len(owner), bool)
+    for j in range(width):
+        term = grid[owner, j]
+        sel = term >= 0
+        wanted = (term[sel] << 32) | docs[sel]
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        alive[sel] &= keys[at] == wanted
+    return np.bincount(owner[alive], minlength=len(sizes))
+
+
+def _rows_of(grid: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Index into the flat bigram arrays of each grid cell (0 where empty)."""
+    j = np.arange(grid.shape[1])
+    return np.where(grid >= 0, starts[:, None] + j[None, :], 0)
+
+
+def title_frequencies(words: list[str], tables: list[dict[str, PostingTable]]) -> np.ndarray:
+    """Titles holding each word as a jieba word (a word people name things by)."""
+    keys = np.array([w.encode("utf-8") for w in words], dtype="S") if words else \
+        np.zeros(0, "S1")
+    total = np.zeros(len(words), np.int64)
+    for t in tables:
+        table = t["title_words"]
+        if not len(table.terms) or not len(keys):
+            continue
+        pos = np.minimum(np.searchsorted(table.terms, keys), len(table.terms) - 1)
+        total += np.where(table.terms[pos] == keys, np.diff(table.tptr)[pos], 0)
+    return total

@@ -1,0 +1,116 @@
+"""Toneless pinyin: reading Chinese words, and reading Latin letters as syllables.
+
+Readings come from pypinyin (its phrase dictionary reads heteronyms in
+context: 重庆 chong qing, 银行 yin hang). Fuzzy keys fold the confusions of
+sloppy input (-n/-ng, z/zh, c/ch, s/sh, l/n, h/f) so that a mistyped
+homophone and the word meant share a key.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import product
+
+__all__ = ["reading", "readings", "fuzzy", "is_latin_query", "syllable_splits"]
+
+_LATIN = re.compile(r"^[A-Za-z][A-Za-z' ]*$")
+_HAN = re.compile(r"^[\u3400-\u9fff]+$")
+_SYLLABLE = re.compile(r"^[a-z]+$")
+# Most readings one phrase is read under (characters with several readings).
+_MAX_READINGS = 8
+# A spelling of more letters than this is no pinyin query (and bounds the search).
+MAX_LETTERS = 48
+
+
+def _pypinyin():
+    import pypinyin
+
+    return pypinyin
+
+
+def reading(word: str) -> list[str] | None:
+    """The toneless syllables of a Han word in context, or None if not all Han."""
+    if not _HAN.match(word):
+        return None
+    p = _pypinyin()
+    syl = p.lazy_pinyin(word, style=p.Style.NORMAL, errors="ignore")
+    if len(syl) != len(word) or not all(_SYLLABLE.match(s) for s in syl):
+        return None
+    return syl
+
+
+def readings(word: str) -> list[list[str]]:
+    """Every plausible reading of a Han string typed by someone: in context first,
+    then with each character's other readings (a mistyped character's context
+    is wrong, so its phrase reading may be too)."""
+    first = reading(word)
+    if first is None:
+        return []
+    p = _pypinyin()
+    per_char = [p.pinyin(ch, style=p.Style.NORMAL, heteronym=True)[0] for ch in word]
+    out = [first]
+    for combo in product(*per_char):
+        if len(out) >= _MAX_READINGS:
+            break
+        if list(combo) not in out and all(_SYLLABLE.match(s) for s in combo):
+            out.append(list(combo))
+    return out
+
+
+_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+
+
+def _fuzzy_syllable(s: str) -> str:
+    for long, short in _INITIALS:
+        if s.startswith(long):
+            s = short + s[2:]
+            break
+    if s.startswith("n"):
+        s = "l" + s[1:]
+    elif s.startswith("f"):
+        s = "h" + s[1:]
+    if s.endswith("ng") and len(s) > 2:
+        s = s[:-1]
+    return s
+
+
+@lru_cache(maxsize=4096)
+def fuzzy(syllables: tuple[str, ...]) -> str:
+    """The fuzzy key of a reading: confusable initials and finals folded."""
+    return " ".join(_fuzzy_syllable(s) for s in syllables)
+
+
+def is_latin_query(text: str) -> bool:
+    """Latin letters, spaces and apostrophes only: maybe pinyin."""
+    return bool(_LATIN.match(text.strip())) and len(text) <= 2 * MAX_LETTERS
+
+
+def syllable_splits(text: str, syllables: frozenset[str], limit: int = 64
+                    ) -> list[tuple[str, ...]]:
+    """Ways to read Latin text as syllables; spaces and apostrophes are boundaries.
+
+    Longest syllables first, so ``xian`` tries (xian,) before (xi, an).
+    """
+    parts = [p for p in re.split(r"[\s']+", text.strip().lower()) if p]
+    if not parts or sum(map(len, parts)) > MAX_LETTERS:
+        return []
+    out: list[tuple[str, ...]] = [()]
+    for part in parts:
+        splits = _split_part(part, syllables, limit)
+        if not splits:
+            return []
+        out = [a + b for a in out for b in splits][:limit]
+    return out
+
+
+def _split_part(part: str, syllables: frozenset[str], limit: int) -> list[tuple[str, ...]]:
+    # ways[i]: readings of part[i:], built from the end (a small dynamic programme).
+    ways: list[list[tuple[str, ...]]] = [[] for _ in range(len(part))] + [[()]]
+    for i in range(len(part) - 1, -1, -1):
+        for j in range(min(len(part), i + 6), i, -1):
+            if part[i:j] in syllables and ways[j]:
+                ways[i].extend((part[i:j],) + rest for rest in ways[j])
+                if len(ways[i]) >= limit:
+                    break
+        ways[i] = ways[i][:limit]
+    return ways[0]
