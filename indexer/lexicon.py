@@ -24,7 +24,7 @@ from search.columnar import SUFFIX, PostingTable
 from search.lexicon import LEXICON_NAME
 from search.pinyin import fuzzy, reading
 
-from .wordcounts import document_frequencies, title_frequencies
+from .wordcounts import bigrams, document_frequencies, title_frequencies
 
 __all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
            "candidate_words"]
@@ -45,10 +45,29 @@ class LexiconStats:
 
 def candidate_words(seg: Segmenter, extra: Iterable[str] = ()) -> list[str]:
     """Han words of 2-8 characters from jieba's and the user's dictionary, and ``extra``."""
-    seg.initialize()
-    found = {normalize(w) for w, f in seg.tokenizer.FREQ.items() if f}
-    found.update(normalize(w) for w in extra)
-    return sorted(w for w in found if _HAN_WORD.match(w))
+    return sorted(set(_dictionary(seg)[0]) | set(_han_words("\n".join(extra))))
+
+
+def _han_words(joined: str) -> list[str]:
+    """The Han words of 2-8 characters among newline-separated words, normalised at once."""
+    return [w for w in normalize(joined).split("\n") if _HAN_WORD.match(w)]
+
+
+_DICTIONARIES: dict[str, tuple] = {}
+
+
+def _dictionary(seg: Segmenter) -> tuple[list[str], frozenset[str], tuple]:
+    """The dictionary's candidate words, as a set, and their bigrams: once per process
+    and dictionary (listing and cutting 340,000 words takes half a second)."""
+    known = _DICTIONARIES.get(seg.fingerprint)
+    if known is None:
+        seg.initialize()
+        words = sorted(set(_han_words("\n".join(w for w, f in seg.tokenizer.FREQ.items()
+                                                  if f))))
+        known = (words, frozenset(words), bigrams(words))
+        _DICTIONARIES.clear()
+        _DICTIONARIES[seg.fingerprint] = known
+    return known
 
 
 def _segment_tables(gen: Path, skip: set[str] = frozenset()
@@ -73,9 +92,16 @@ def _title_words(tables: list[dict[str, PostingTable]]) -> set[str]:
 
 def _counts(seg: Segmenter, tables) -> dict[str, tuple[int, int]]:
     """Word -> (articles, titles) for the candidate words these segments hold."""
-    words = candidate_words(seg, _title_words(tables))
-    dfs, tdfs = document_frequencies(words, tables), title_frequencies(words, tables)
-    return {w: (d, t) for w, d, t in zip(words, dfs.tolist(), tdfs.tolist()) if d}
+    words, known, cut = _dictionary(seg)
+    extra = sorted(set(_han_words("\n".join(_title_words(tables)))) - known)
+    out = {}
+    for group, grams in ((words, cut), (extra, bigrams(extra))):
+        dfs = document_frequencies(group, tables, grams)
+        found = np.flatnonzero(dfs)
+        held = [group[i] for i in found.tolist()]
+        tdfs = title_frequencies(held, tables)
+        out.update(zip(held, zip(dfs[found].tolist(), tdfs.tolist())))
+    return out
 
 
 def lexicon_arrays(counts: dict[str, tuple[int, int]], min_df: int = 1,

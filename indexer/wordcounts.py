@@ -12,16 +12,16 @@ import numpy as np
 from search.analysis import gram_codes
 from search.columnar import PostingTable
 
-__all__ = ["document_frequencies", "title_frequencies"]
+__all__ = ["document_frequencies", "title_frequencies", "bigrams"]
 
 
-def document_frequencies(words: list[str], tables: list[dict[str, PostingTable]]
-                         ) -> np.ndarray:
-    """Articles holding every bigram of each word, summed over segments."""
-    codes = [gram_codes(w)[:-1] for w in words]  # the last code is the final letter alone
-    sizes = np.fromiter(map(len, codes), np.int64, len(codes))
-    flat = np.concatenate(codes) if codes else np.zeros(0, np.uint64)
-    starts = np.cumsum(sizes) - sizes
+def document_frequencies(words: list[str], tables: list[dict[str, PostingTable]],
+                         grams: tuple | None = None) -> np.ndarray:
+    """Articles holding every bigram of each word, summed over segments.
+
+    ``grams``: the words' ``bigrams``, when already cut.
+    """
+    flat, starts, sizes = grams or bigrams(words)
     total = np.zeros(len(words), np.int64)
     for t in tables:
         table = t["text_ng"]
@@ -36,6 +36,19 @@ def document_frequencies(words: list[str], tables: list[dict[str, PostingTable]]
     return total
 
 
+def bigrams(words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every word's bigram codes in one array, where each word's start, and how many."""
+    if not words:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lengths = np.fromiter(map(len, words), np.int64, len(words))
+    codes = gram_codes("\n".join(words))  # one code per letter; a word's last stands alone
+    last = np.cumsum(lengths) - 1
+    keep = np.ones(len(codes), bool)
+    keep[last] = False
+    sizes = lengths - 1
+    return codes[keep], np.cumsum(sizes) - sizes, sizes
+
+
 def _together(table: PostingTable, pos: np.ndarray, bdf: np.ndarray, starts: np.ndarray,
               sizes: np.ndarray) -> np.ndarray:
     """For each word (its bigrams at pos[start:start+size]), the documents holding all.
@@ -45,7 +58,9 @@ def _together(table: PostingTable, pos: np.ndarray, bdf: np.ndarray, starts: np.
     posting for that document; postings are found by bisecting one sorted
     array of (term << 32 | document) keys.
     """
-    width = int(sizes.max()) if len(sizes) else 0
+    if not len(sizes):
+        return np.zeros(0, np.int64)
+    width = int(sizes.max())
     grid = np.full((len(sizes), width), -1, np.int64)
     for j in range(width):
         has = sizes > j

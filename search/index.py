@@ -220,12 +220,13 @@ class Index:
         normalize("")  # builds the folding table now, not on the first query
         with whoosh_ix.searcher() as searcher:
             tables = Tables.load(searcher, gen)
+        assistant = Assistant(Lexicon.load(gen), SynonymSource(self.path))
+        if not self._lazy:
+            assistant.warm()
         with self._lock:
             self.generation, self.meta, self.segmenter = gen, meta, seg
             self._ix = whoosh_ix
-            self.assistant = Assistant(Lexicon.load(gen), SynonymSource(self.path))
-        if not self._lazy:
-            self.assistant.warm()
+            self.assistant = assistant
             self.tz = index_zone(meta)  # every date given and read in the index's zone
             # Read as one: its documents, tables and the cache of its results.
             self._current = (Documents(whoosh_ix), tables, ResultCache())

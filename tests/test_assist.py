@@ -1,0 +1,166 @@
+"""Query assistance in the library: pinyin, homophones, synonyms, suggestions.
+
+A small corpus written here, where every count is known: 普京 in 12
+articles and the homophone 普金 in 1, xinhua as letters in 3 and 新华 in 6,
+北约 in 4 and 北大西洋公约组织 in 2 others, iphone in 3, 重庆 and 银行 once each.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import search
+from indexer.build import build_index
+from indexer.update import update_index
+from search.lexicon import LEXICON_NAME, Lexicon
+from search.pinyin import syllable_splits
+
+_TEXTS = (
+    [("普京会见来访外宾", f"俄罗斯总统普京第{i}次会见外宾，双方讨论合作。") for i in range(12)]
+    + [("演员普金出演新剧", "演员普金在新剧中饰演一位老师。")]
+    + [("Xinhua reports", f"According to Xinhua, item {i} was published.") for i in range(3)]
+    + [("新华社消息", f"新华社记者第{i}次报道城市建设。") for i in range(6)]
+    + [("北约峰会召开", f"北约成员国领导人第{i}次会议。") for i in range(4)]
+    + [("北大西洋公约组织扩大", f"北大西洋公约组织第{i}次讨论扩大。") for i in range(2)]
+    + [("新款iphone发布", f"苹果公司发布新款iphone第{i}代。") for i in range(3)]
+    + [("重庆银行开业", "重庆一家银行今天开业。")]
+)
+
+
+def write_corpus(folder: Path, texts=_TEXTS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, (title, body) in enumerate(texts):
+        (folder / f"a{i:03d}.md").write_text(
+            f"---\ntitle: '{title}'\ndate: 2022-03-{1 + i % 28:02d} 08:00:00\n---\n<p>{body}</p>\n",
+            encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("assist")
+    build_index(write_corpus(root / "corpus"), root / "index")
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def ix(index_dir):
+    return search.open_index(index_dir)
+
+
+def _ids(page) -> set[str]:
+    return {h.id for h in page.hits}
+
+
+@pytest.mark.parametrize("typed", ["pujing", "pu jing", "PuJing", "pu'jing"])
+def test_pinyin_finds_what_the_word_finds(ix, typed):
+    res, word = ix.search(typed, per_page=50), ix.search("普京", per_page=50)
+    assert res.interpreted_as == "普京"
+    assert res.query == typed
+    assert res.total == word.total == 12 and _ids(res) == _ids(word)
+    assert all("<mark>普京</mark>" in h.title_html for h in res.hits)
+
+
+def test_heteronyms_read_in_context(ix):
+    assert ix.search("chongqing").interpreted_as == "重庆"
+    assert ix.search("yinhang").interpreted_as == "银行"
+
+
+def test_apostrophes_are_syllable_boundaries(ix):
+    # bei'yue splits where 北约 does; pu'j'ing cannot be a reading of 普京.
+    assert ix.search("pu'jing").interpreted_as == "普京"
+    assert ix.search("pu'j'ing").interpreted_as is None
+
+
+def test_latin_words_the_archive_holds_stay_literal(ix):
+    res = ix.search("iphone")
+    assert res.interpreted_as is None and res.total == 3
+    # xinhua is in 3 articles as letters, 新华 in 6: not far more, so the
+    # letters are searched and the word is only suggested.
+    res = ix.search("xinhua")
+    assert res.interpreted_as is None and res.total == 3
+    assert res.did_you_mean == "新华"
+
+
+def test_assist_false_searches_the_text_as_given(ix):
+    res = ix.search("pujing", assist=False)
+    assert res.total == 0 and res.interpreted_as is None and res.did_you_mean is None
+    assert ix.search("北约", assist=False).total == 4
+
+
+def test_a_homophone_with_no_results_is_searched_as_the_word_meant(ix):
+    res = ix.search("普京会剑")  # 会见 mistyped: nothing holds it
+    assert res.total == 0 or res.interpreted_as is not None
+    res = ix.search("普京 会剑")
+    assert res.interpreted_as == "普京 会见" and res.total == 12
+
+
+def test_a_rare_homophone_gets_a_suggestion_not_a_rewrite(ix):
+    res = ix.search("普金")
+    assert res.total == 1 and res.interpreted_as is None
+    assert res.did_you_mean == "普京"
+
+
+def test_a_query_with_plenty_of_results_is_never_corrected(ix):
+    res = ix.search("普京")
+    assert res.interpreted_as is None and res.did_you_mean is None
+
+
+def test_synonyms_find_every_member_and_mark_it(ix):
+    res = ix.search("北约", per_page=50)
+    assert res.total == 6 and res.interpreted_as is None
+    assert any("<mark>北大西洋公约组织</mark>" in h.title_html for h in res.hits)
+    assert ix.search("北大西洋公约组织").total == 6
+
+
+def test_a_quoted_phrase_is_never_expanded(ix):
+    assert ix.search('"北约"').total == 4
+
+
+def test_suggestions_complete_chinese_and_pinyin(ix):
+    assert ix.suggest("北")[:1] == ["北约"]
+    assert "普京" in ix.suggest("puj")
+    assert "北约" in ix.suggest("beiy")
+    assert ix.suggest("") == [] and ix.suggest("zzzz") == []
+    assert len(ix.suggest("北", limit=1)) == 1
+    with pytest.raises(search.QueryError):
+        ix.suggest("北", limit=-1)
+
+
+def test_odd_text_never_raises(ix):
+    for q in ["'", "' '", "a" * 500, "x'", "OR", "\x00pujing", "普" * 300, "-pujing"]:
+        ix.search(q)
+        ix.suggest(q)
+
+
+def test_syllable_splits():
+    syl = frozenset({"xi", "an", "xian", "bei", "yue"})
+    assert ("xian",) in syllable_splits("xian", syl) and ("xi", "an") in syllable_splits("xian", syl)
+    assert syllable_splits("xi'an", syl) == [("xi", "an")]
+    assert syllable_splits("bei yue", syl) == [("bei", "yue")]
+    assert syllable_splits("qqq", syl) == []
+
+
+def test_an_update_counts_new_articles(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", _TEXTS[:3])
+    update_index(corpus, tmp_path / "index")
+    assert search.open_index(tmp_path / "index").suggest("pu") == ["普京"]
+    (corpus / "new.md").write_text("---\ntitle: '重庆新闻'\n---\n<p>重庆下雨。</p>\n",
+                                   encoding="utf-8")
+    report = update_index(corpus, tmp_path / "index")
+    assert report.mode == "update"
+    lexicon = Lexicon.load(search.open_index(tmp_path / "index").generation)
+    assert lexicon.df("普京") == 3 and lexicon.df("重庆") == 1
+    assert search.open_index(tmp_path / "index").search("chongqing").total == 1
+
+
+def test_an_index_without_a_lexicon_searches_literally(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", _TEXTS[:3])
+    build_index(corpus, tmp_path / "index")
+    ix = search.open_index(tmp_path / "index")
+    lexicon = ix.generation / LEXICON_NAME
+    meta_sizes_ok = lexicon.exists()
+    assert meta_sizes_ok
+    ix.assistant.lexicon = None  # an index written before lexicons
+    assert ix.search("pujing").total == 0 and ix.suggest("pu") == []
