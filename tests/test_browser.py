@@ -110,6 +110,38 @@ def test_search_and_read_an_article(page, hostile_server):
     assert page.dialogs == [] and page.csp_violations == []
 
 
+def test_typing_pinyin_suggests_words_and_the_keyboard_picks_one(page, hostile_server):
+    page.goto(hostile_server.url + "/")
+    box = page.locator("#q")
+    box.press_sequentially("beiyue", delay=20)
+    options = page.locator("#q-suggest [role=option]")
+    expect(options.first).to_have_text("北约")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_value("北约")
+    box.press("Enter")
+    page.wait_for_url("**/?q=%E5%8C%97%E7%BA%A6")
+    expect(page.locator(".hit mark").first).to_be_visible()
+    expect(page.locator("#q-suggest")).to_be_hidden()
+    # Escape closes the list and leaves what was typed.
+    box.fill("")
+    box.press_sequentially("pu", delay=20)
+    expect(options.first).to_be_visible()
+    box.press("Escape")
+    expect(page.locator("#q-suggest")).to_be_hidden()
+    expect(box).to_have_value("pu")
+    assert page.dialogs == [] and page.csp_violations == []
+
+
+def test_pinyin_results_say_what_was_searched(page, hostile_server):
+    page.goto(hostile_server.url + "/?q=beiyue")
+    expect(page.locator(".assist")).to_contain_text("已显示 北约 的结果")
+    page.locator(".assist__literal").click()
+    page.wait_for_url("**literal=1**")
+    expect(page.locator(".results__count")).to_contain_text("没有结果")
+
+
 def test_slash_focuses_the_search_box(page, hostile_server):
     page.goto(hostile_server.url + "/?q=普京")
     page.locator("body").click(position={"x": 5, "y": 300})

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 import search
 
 from .formatting import iso
-from .params import parse_search_args, run_search
+from .params import parse_search_args, run_search, suggest_args
 from .shared_index import current_index
 
 __all__ = ["bp", "hit_json"]
@@ -56,4 +56,16 @@ def search_json() -> Response:
                    "timeline_granularity": result.timeline.granularity,
                    "timeline_undated": result.timeline.undated},
         "unknown_categories": result.unknown_categories,
+        # Query assistance: what was searched instead of the query (pinyin read as
+        # Chinese, a homophone corrected), other readings, and a suggestion.
+        "interpreted_as": result.interpreted_as,
+        "alternatives": list(result.alternatives),
+        "did_you_mean": result.did_you_mean,
     })
+
+
+@bp.get("/suggest")
+def suggest_json() -> Response:
+    """Completions of ``q`` (a Chinese or pinyin prefix) from the archive's words."""
+    q, limit = suggest_args(request.args)
+    return jsonify({"query": q, "suggestions": current_index().suggest(q, limit)})

@@ -1,10 +1,11 @@
-"""Machine-readable views: the OpenSearch description and an Atom feed per query.
+"""Machine-readable views: the OpenSearch description, its suggestions, an Atom feed per query.
 
 Both are built with xml.etree, which escapes every value; characters XML 1.0
 cannot carry at all (control characters in a query) are dropped first.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from html import unescape
@@ -15,7 +16,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 import search
 
 from .formatting import iso
-from .params import parse_search_args, run_search
+from .params import parse_search_args, run_search, suggest_args
 from .shared_index import current_index
 
 __all__ = ["bp", "xml_text"]
@@ -59,11 +60,21 @@ def opensearch() -> Response:
     home = url_for("views.search", _external=True)
     _sub(root, "Url", type="text/html", method="get",
          template=home + "?q={searchTerms}")
+    _sub(root, "Url", type="application/x-suggestions+json", method="get",
+         template=url_for("feeds.suggestions", _external=True) + "?q={searchTerms}")
     _sub(root, "Url", type="application/atom+xml", method="get",
          template=url_for("feeds.atom", _external=True) + "?q={searchTerms}")
     _sub(root, "Url", type="application/opensearchdescription+xml",
          rel="self", template=url_for("feeds.opensearch", _external=True))
     return _xml_response(root, "application/opensearchdescription+xml")
+
+
+@bp.get("/suggest")
+def suggestions() -> Response:
+    """OpenSearch suggestions, for a browser's address bar: ``[query, [completions]]``."""
+    q, limit = suggest_args(request.args)
+    body = json.dumps([q, current_index().suggest(q, limit)], ensure_ascii=False)
+    return Response(body, mimetype="application/x-suggestions+json")
 
 
 def _plain(snippet_html: str) -> str:

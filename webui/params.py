@@ -17,6 +17,7 @@ import search
 from search.index import SORTS
 
 __all__ = ["BadParameter", "SearchParams", "parse_search_args", "run_search", "search_kwargs_for",
+           "suggest_args",
            "NAME_ARGS", "whole_number",
            "MAX_QUERY_CHARS", "MAX_PER_PAGE", "DEFAULT_PER_PAGE"]
 
@@ -55,6 +56,7 @@ class SearchParams:
     people: tuple[str, ...] = field(default_factory=tuple)
     places: tuple[str, ...] = field(default_factory=tuple)
     orgs: tuple[str, ...] = field(default_factory=tuple)
+    literal: bool = False  # search the text as typed: no pinyin, correction or synonyms
 
     @property
     def has_filters(self) -> bool:
@@ -92,6 +94,8 @@ class SearchParams:
             args["per_page"] = self.per_page
         if self.page != 1:
             args["page"] = self.page
+        if self.literal:
+            args["literal"] = 1
         return args
 
     def search_kwargs(self) -> dict[str, Any]:
@@ -100,7 +104,8 @@ class SearchParams:
                 "categories": list(self.categories) or None,
                 "since": self.since or None, "until": self.until or None,
                 "sort": self.sort, "people": list(self.people) or None,
-                "places": list(self.places) or None, "orgs": list(self.orgs) or None}
+                "places": list(self.places) or None, "orgs": list(self.orgs) or None,
+                "assist": not self.literal}
 
 
 def whole_number(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -157,7 +162,8 @@ def parse_search_args(args: Mapping[str, str] | MultiDict,
     return SearchParams(
         q=q, page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
-        categories=categories, since=since, until=until, sort=sort, **names)
+        categories=categories, since=since, until=until, sort=sort,
+        literal=args.get("literal", "").strip() not in ("", "0"), **names)
 
 
 def _repeated(args: Mapping[str, str] | MultiDict, name: str) -> tuple[str, ...]:
@@ -180,6 +186,16 @@ def search_kwargs_for(params: SearchParams) -> dict[str, Any]:
         # Nothing to rank: a day's stories in the order they aired; a name's, newest first.
         kwargs["sort"] = "newest" if params.has_names and not params.browsing else "oldest"
     return kwargs
+
+
+MAX_SUGGESTIONS = 20
+MAX_PREFIX_CHARS = 64
+
+
+def suggest_args(args: Mapping[str, str]) -> tuple[str, int]:
+    """(prefix, limit) for suggestions; a long prefix is cut (nothing completes it anyway)."""
+    q = args.get("q", "")[:MAX_PREFIX_CHARS]
+    return q, _int(args, "limit", 10, 1, MAX_SUGGESTIONS)
 
 
 def run_search(ix: search.Index, params: SearchParams) -> search.ResultPage:
