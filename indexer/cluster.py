@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 from search.analysis import Segmenter, _cache_dir
 from search.errors import IndexBusy
 from search.names import finder_for
+from search.sphinx.assist import cluster_folder
 from search.sphinx.connection import parse_url
 from search.sphinx.folding import refold
 from search.sphinx.settings import Settings, backend_fingerprint, settings_of
@@ -34,6 +35,7 @@ from .manifest import Entry, Manifest
 from . import reading
 from .reading import READER_VERSION, group_articles, read_files, reader_pool
 from .story import Story
+from .textcounts import TextCounter
 from .report import BuildReport, Progress
 from .update import plan_changes, plan_reads
 
@@ -139,13 +141,15 @@ def _full(writer: ClusterWriter, root: Path, files: list[Path], seg: Segmenter,
         report.indexed = sum(len(g) for g in groups)
         report.articles, report.duplicates = len(groups), report.indexed - len(groups)
         writer.truncate(slot)
-        categories = writer.add(_documents(groups, pool, progress), slot)
+        counter = TextCounter(seg)  # the lexicon for pinyin, homophones, suggestions
+        categories = writer.add(counter.tap(_documents(groups, pool, progress)), slot)
     refold(writer, slot, writer.stub_keys)  # a key without a stub has nothing to fold
     manifest = run_manifest(root, seg, naive_tz, scanned_ns)
     manifest.files = {r.rel: r.entry for r in reads if r.entry is not None}
     checkpoint("cluster:before-publish")
     writer.commit(State(slot, [], backend_fingerprint(seg, manifest.tz), sorted(categories),
                         _packed(manifest, len(writer.shards), seg)))
+    counter.write(cluster_folder(*parse_url(writer.url)), add_to_existing=False)
     # The old slot keeps its rows until the next rebuild empties it: a reader
     # that read the state a moment ago may still be searching it.
     report.generation = slot
@@ -168,11 +172,13 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         change = plan_changes(root, disk, removed, to_read, manifest, seg, naive_tz,
                               scanned_ns, report, pool, progress)
         categories: set[str] = set()
+        counter = TextCounter(seg)
         if change.affected or change.touched:
             writer.tidy(live)  # before this run's version is used: a failed run's rows go
         if change.affected:
             writer.retire(change.affected, live)
-            categories = writer.add(_documents(change.groups, pool, progress), live)
+            categories = writer.add(counter.tap(_documents(change.groups, pool, progress)),
+                                    live)
             refold(writer, live, writer.touched)  # in this version: published with the rest
     checkpoint("cluster:update-before-publish")
     if change.affected or change.touched:
@@ -180,6 +186,8 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         categories |= set(state.categories)
         writer.commit(State(live, [], state.fingerprint, sorted(categories),
                             _packed(change.manifest, len(writer.shards), seg)))
+    if change.affected:
+        counter.write(cluster_folder(*parse_url(writer.url)), add_to_existing=True)
 
 
 def _document(group: list[Story]) -> dict:

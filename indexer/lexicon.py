@@ -27,7 +27,7 @@ from search.pinyin import fuzzy, reading
 from .wordcounts import bigrams, document_frequencies, title_frequencies
 
 __all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
-           "candidate_words"]
+           "candidate_words", "counts_of", "merged_counts", "known_readings", "BIG_ARCHIVE"]
 
 # From this many articles on, a word in only one is noise to suggest or correct to.
 BIG_ARCHIVE = 2000
@@ -90,7 +90,7 @@ def _title_words(tables: list[dict[str, PostingTable]]) -> set[str]:
     return out
 
 
-def _counts(seg: Segmenter, tables) -> dict[str, tuple[int, int]]:
+def counts_of(seg: Segmenter, tables) -> dict[str, tuple[int, int]]:
     """Word -> (articles, titles) for the candidate words these segments hold."""
     words, known, cut = _dictionary(seg)
     extra = sorted(set(_han_words("\n".join(_title_words(tables)))) - known)
@@ -167,7 +167,7 @@ def write_lexicon(gen: str | Path, seg: Segmenter) -> LexiconStats:
     started = time.perf_counter()
     gen = Path(gen)
     tables, articles = _segment_tables(gen)
-    counts = _counts(seg, tables)
+    counts = counts_of(seg, tables)
     return _write(gen, lexicon_arrays(counts, 2 if articles >= BIG_ARCHIVE else 1), started)
 
 
@@ -180,10 +180,23 @@ def update_lexicon(gen: str | Path, live: str | Path, seg: Segmenter) -> Lexicon
     old = read_arrays(live / LEXICON_NAME)
     tables, _ = _segment_tables(gen, skip={p.name for p in live.glob("*" + SUFFIX)})
     words = [w.decode("utf-8") for w in old["word"].tolist()]
-    counts = {w: (d, t) for w, d, t in zip(words, old["df"].tolist(), old["tdf"].tolist())}
-    for w, (d, t) in _counts(seg, tables).items():
-        d0, t0 = counts.get(w, (0, 0))
-        counts[w] = (d0 + d, t0 + t)
-    known = {words[i]: s.decode("ascii").split()
-             for i, s in zip(old["py_word"].tolist(), old["py_spaced"].tolist())}
-    return _write(gen, lexicon_arrays(counts, 1, known), started)
+    counts = dict(zip(words, zip(old["df"].tolist(), old["tdf"].tolist())))
+    counts = merged_counts(counts, counts_of(seg, tables))
+    return _write(gen, lexicon_arrays(counts, 1, known_readings(old)), started)
+
+
+def merged_counts(a: dict[str, tuple[int, int]], b: dict[str, tuple[int, int]]
+                  ) -> dict[str, tuple[int, int]]:
+    """Word counts of two sets of documents added up."""
+    out = dict(a)
+    for w, (d, t) in b.items():
+        d0, t0 = out.get(w, (0, 0))
+        out[w] = (d0 + d, t0 + t)
+    return out
+
+
+def known_readings(arrays: dict[str, np.ndarray]) -> dict[str, list[str]]:
+    """Word -> syllables, from a written lexicon."""
+    words = arrays["word"]
+    return {words[i].decode("utf-8"): s.decode("ascii").split()
+            for i, s in zip(arrays["py_word"].tolist(), arrays["py_spaced"].tolist())}

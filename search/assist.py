@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .analysis import normalize
-from .lexicon import Entry, Lexicon
+from .lexicon import Entry, Lexicon, LexiconFile
 from .pinyin import fuzzy, is_latin_query, readings
 from .query import Clause, ParsedQuery, parse
 from .synonyms import Synonyms, SynonymSource
@@ -63,9 +63,14 @@ _FIELD = {"title": "title", "category": "category"}
 class Assistant:
     """Rewrites queries with one generation's lexicon and the index's synonyms."""
 
-    def __init__(self, lexicon: Lexicon | None, synonyms: Synonyms | SynonymSource):
-        self.lexicon = lexicon
+    def __init__(self, lexicon: Lexicon | LexiconFile | None,
+                 synonyms: Synonyms | SynonymSource):
+        self._lexicon = lexicon
         self._synonyms = synonyms
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        return self._lexicon.current() if self._lexicon is not None else None
 
     @property
     def synonyms(self) -> Synonyms:

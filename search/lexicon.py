@@ -13,6 +13,8 @@ sorted) with ``fz_word``; ``syllables`` (every syllable the readings use).
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,7 @@ import numpy as np
 
 from .arrayfile import read_arrays
 
-__all__ = ["Lexicon", "LEXICON_NAME", "Entry"]
+__all__ = ["Lexicon", "LexiconFile", "LEXICON_NAME", "Entry"]
 
 LEXICON_NAME = "lexicon.arrays"
 
@@ -61,6 +63,9 @@ class Lexicon:
         if not path.exists():
             return None
         return cls(read_arrays(path))
+
+    def current(self) -> "Lexicon":
+        return self
 
     def __len__(self) -> int:
         return len(self._a["word"])
@@ -109,3 +114,32 @@ class Lexicon:
         rank = self._a["tdf"][rows].astype(np.int64) * (1 << 32) + dfs
         order = np.argsort(-rank, kind="stable")[:limit]
         return [Entry(self._word(int(rows[i])), int(dfs[i])) for i in order]
+
+
+class LexiconFile:
+    """A lexicon file another process replaces (a cluster's), read again when it does."""
+
+    CHECK_EVERY_S = 1.0
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self._lexicon: Lexicon | None = None
+        self._checked = -self.CHECK_EVERY_S
+
+    def current(self) -> Lexicon | None:
+        """The lexicon now in the file (None while there is none)."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._checked >= self.CHECK_EVERY_S:
+                self._checked = now
+                try:
+                    st = os.stat(self.path)
+                    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+                except OSError:
+                    stamp = None
+                if stamp != self._stamp:
+                    self._lexicon = Lexicon.load(self.path) if stamp else None
+                    self._stamp = stamp
+            return self._lexicon

@@ -6,6 +6,7 @@ articles and the homophone 普金 in 1, xinhua as letters in 3 and 新华 in 6,
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ import pytest
 import search
 from indexer.build import build_index
 from indexer.update import update_index
-from search.lexicon import LEXICON_NAME, Lexicon
+from search.assist import Assistant
+from search.lexicon import Lexicon
+from search.synonyms import Synonyms
 from search.pinyin import syllable_splits
 
 _TEXTS = (
@@ -155,12 +158,26 @@ def test_an_update_counts_new_articles(tmp_path):
     assert search.open_index(tmp_path / "index").search("chongqing").total == 1
 
 
-def test_an_index_without_a_lexicon_searches_literally(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", _TEXTS[:3])
-    build_index(corpus, tmp_path / "index")
-    ix = search.open_index(tmp_path / "index")
-    lexicon = ix.generation / LEXICON_NAME
-    meta_sizes_ok = lexicon.exists()
-    assert meta_sizes_ok
-    ix.assistant.lexicon = None  # an index written before lexicons
-    assert ix.search("pujing").total == 0 and ix.suggest("pu") == []
+def test_without_a_lexicon_queries_are_searched_literally(ix):
+    bare = Assistant(None, Synonyms.default())  # an index written before lexicons
+    page = bare.search(partial(ix.search, assist=False), "pujing")
+    assert page.total == 0 and page.interpreted_as is None and bare.suggest("pu") == []
+
+
+# -- both backends: the same assistance on the Whoosh index and the cluster ------------
+def test_both_backends_read_pinyin_and_suggest(any_corpus_index):
+    ix = any_corpus_index
+    word = ix.search("北约", per_page=50)
+    for typed in ("beiyue", "Bei Yue"):
+        res = ix.search(typed, per_page=50)
+        assert res.interpreted_as == "北约" and res.query == typed
+        assert {h.id for h in res.hits} == {h.id for h in word.hits} and res.total == word.total
+    assert ix.search("beiyue", assist=False).total == 0
+    assert ix.suggest("beiy")[0] == "北约" and "北约" in ix.suggest("北")
+    assert ix.search("iphone").interpreted_as is None
+
+
+def test_both_backends_expand_synonyms_but_not_phrases(any_corpus_index):
+    ix = any_corpus_index
+    assert ix.search("NATO").total == ix.search("北约").total > 0
+    assert ix.search('"NATO"').total == ix.search('"NATO"', assist=False).total

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections import Counter
+from functools import partial
 from dataclasses import dataclass, field
 
 from ..analysis import Segmenter, normalize
@@ -29,6 +30,7 @@ from ..zones import in_zone
 from ..query import highlight_terms, parse, read_as
 from ..ranking import RankingRules
 from ..straddle import straddle_terms
+from .assist import cluster_assistant
 from .config import dist_table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .querybuild import Built, build, category_code
@@ -84,6 +86,8 @@ class SphinxIndex:
             raise IndexNotFound(f"no index on the cluster {url} yet "
                                 f"(build one with: python -m indexer CORPUS --index {url})")
         normalize("")
+        self.assistant = cluster_assistant(self.host, self.port, self.name)
+        self.assistant.warm()
 
     # -- connections ------------------------------------------------------------
     def _conn(self):
@@ -156,8 +160,14 @@ class SphinxIndex:
 
     def search(self, q: str, page: int = 1, per_page: int = 10, categories=None,
                since=None, until=None, sort: str = "relevance", highlight: bool = True,
-               facets: bool = True, people=None, places=None, orgs=None) -> ResultPage:
+               facets: bool = True, people=None, places=None, orgs=None,
+               assist: bool = True) -> ResultPage:
         """Ranked, highlighted results; QueryError only for bad parameters."""
+        if assist:  # pinyin, homophones, synonyms: rewrites above the engine (search.assist)
+            return self.assistant.search(
+                partial(self.search, assist=False), q, page=page, per_page=per_page,
+                categories=categories, since=since, until=until, sort=sort,
+                highlight=highlight, facets=facets, people=people, places=places, orgs=orgs)
         q, categories = check_search(q, page, per_page, sort, categories)
         wanted = check_names(people, places, orgs)
         started = time.perf_counter()
@@ -190,6 +200,11 @@ class SphinxIndex:
         result.read_as = read_as(parsed, self.segmenter)
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        """Words of the archive completing ``prefix`` (Chinese or pinyin), best first."""
+        check_limit(limit)
+        return self.assistant.suggest(prefix, limit)
 
     def _query(self, run: _Run, state: State, built: Built, text: str, filters: list[str],
                fparams: list, sort: str, page: int, per_page: int, facets: bool,

@@ -1,0 +1,88 @@
+"""A cluster's lexicon, counted from the articles as the indexer sends them.
+
+A cluster keeps no postings arrays here, so the documents are counted on
+their way to it: every few thousand, their bigrams and title words become
+in-memory postings, counted like a local segment (``indexer.wordcounts``)
+and added up. The lexicon is written into ``search.sphinx.assist.cluster_folder``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from search.analysis import Segmenter, gram_codes, normalize
+from search.arrayfile import read_arrays, write_arrays
+from search.lexicon import LEXICON_NAME
+
+from .lexicon import BIG_ARCHIVE, counts_of, known_readings, lexicon_arrays, merged_counts
+
+__all__ = ["TextCounter"]
+
+_CHUNK = 4000  # documents per in-memory table (bounds the counter's memory)
+
+
+class _Postings:
+    """Sorted terms, where each term's documents start, and the documents."""
+
+    def __init__(self, terms: np.ndarray, docs: np.ndarray):
+        order = np.lexsort((docs, terms))
+        terms, self.docs_ = terms[order], docs[order]
+        self.terms, counts = np.unique(terms, return_counts=True)
+        self.tptr = np.zeros(len(self.terms) + 1, np.int64)
+        np.cumsum(counts, out=self.tptr[1:])
+
+
+class TextCounter:
+    """Counts the words of the documents passed through ``tap``."""
+
+    def __init__(self, seg: Segmenter):
+        self.seg = seg
+        self.documents = 0
+        self.counts: dict[str, tuple[int, int]] = {}
+        self._grams: list[np.ndarray] = []
+        self._titles: list[list[str]] = []
+
+    def tap(self, docs: Iterable[dict]) -> Iterator[dict]:
+        """The documents unchanged, each counted as it goes by."""
+        for doc in docs:
+            title = normalize(doc.get("title") or "")
+            body = normalize(doc.get("body") or "")
+            self._grams.append(np.unique(np.concatenate([gram_codes(title), gram_codes(body)])))
+            self._titles.append(list(dict.fromkeys(w.text for w in self.seg.tokens(title))))
+            if len(self._grams) >= _CHUNK:
+                self._flush()
+            yield doc
+
+    def _flush(self) -> None:
+        if not self._grams:
+            return
+        n = len(self._grams)
+        owner = np.repeat(np.arange(n, dtype=np.int64), [len(g) for g in self._grams])
+        words = [w.encode("utf-8") for t in self._titles for w in t]
+        title_owner = np.repeat(np.arange(n, dtype=np.int64), [len(t) for t in self._titles])
+        tables = [{"text_ng": _Postings(np.concatenate(self._grams), owner),
+                   "title_words": _Postings(np.array(words, dtype="S") if words
+                                            else np.zeros(0, "S1"), title_owner)}]
+        self.counts = merged_counts(self.counts, counts_of(self.seg, tables))
+        self.documents += n
+        self._grams, self._titles = [], []
+
+    def write(self, folder: Path, add_to_existing: bool) -> None:
+        """Write the lexicon (added to the one in ``folder`` for an update)."""
+        self._flush()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / LEXICON_NAME
+        counts, known, min_df = self.counts, None, 2 if self.documents >= BIG_ARCHIVE else 1
+        if add_to_existing and path.exists():
+            old = read_arrays(path)
+            counts, known, min_df = merged_counts(counts_of_arrays(old), counts), \
+                known_readings(old), 1
+        write_arrays(path, lexicon_arrays(counts, min_df, known))
+
+
+def counts_of_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:
+    """Word -> (articles, titles) of a written lexicon."""
+    words = [w.decode("utf-8") for w in arrays["word"].tolist()]
+    return dict(zip(words, zip(arrays["df"].tolist(), arrays["tdf"].tolist())))
