@@ -64,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
                             "per line; default: the one the index was built with)")
     dict_group.add_argument("--no-userdict", action="store_true",
                             help="drop the index's user dictionary (rebuilds the index)")
+    p.add_argument("--synonyms", metavar="FILE",
+                   help="synonym groups, UTF-8, one group a line ('北约 北大西洋公约组织 NATO'): "
+                        "a query for one member finds them all; stored with the index, no "
+                        "rebuild (default: the stored list, else a built-in one)")
     tz_group = p.add_mutually_exclusive_group()
     tz_group.add_argument("--tz", type=_tz, metavar="OFFSET",
                           help="UTC offset for dates written without one (default: the one the "
@@ -114,6 +118,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error(f"--index {args.index}: is a file, not a folder")
     if args.userdict and (problem := _userdict_problem(Path(args.userdict))):
         p.error(f"--userdict {args.userdict}: {problem}")
+    if args.synonyms and (problem := _userdict_problem(Path(args.synonyms))):
+        p.error(f"--synonyms {args.synonyms}: {problem}")
     if args.report and (problem := _report_problem(Path(args.report))):
         p.error(f"--report {args.report}: {problem}")
     return args

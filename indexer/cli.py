@@ -88,6 +88,7 @@ class _Run:
             report = update_index(
                 a.corpus, a.index, rebuild=a.rebuild, userdict=a.userdict,
                 keep_userdict=not a.no_userdict, naive_tz=a.tz, workers=a.workers,
+                synonyms=a.synonyms,
                 progress=None if a.quiet or a.watch else _progress, lock_timeout=a.wait)
         except (KeyboardInterrupt, _Terminated) as exc:
             # --watch stops with status 0 when asked to, even in the middle of a run.

@@ -35,6 +35,7 @@ from .manifest import Entry, Manifest
 from . import reading
 from .reading import READER_VERSION, group_articles, read_files, reader_pool
 from .story import Story
+from .synonyms import store_synonyms
 from .textcounts import TextCounter
 from .report import BuildReport, Progress
 from .update import plan_changes, plan_reads
@@ -45,7 +46,7 @@ __all__ = ["update_cluster"]
 def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False,
                    userdict=None, keep_userdict: bool = True, naive_tz: tzinfo | None = None,
                    workers: int | None = None, progress: Progress | None = None,
-                   lock_timeout: float = 0) -> BuildReport:
+                   lock_timeout: float = 0, synonyms=None) -> BuildReport:
     """Bring the cluster at ``url`` in line with ``corpus`` (a full build when needed).
 
     As for a folder: without ``userdict`` the cluster's own is kept (unless
@@ -62,6 +63,8 @@ def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False
         raise IndexBusy(f"another indexer is writing {url}") from None
     writer = None
     try:
+        if synonyms:
+            store_synonyms(cluster_folder(host, port, name), synonyms)
         writer = ClusterWriter(url)
         stored = settings_of(unpack(writer.state.manifest) if writer.state.manifest else None)
         if seg is None:

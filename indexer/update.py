@@ -46,6 +46,7 @@ from search.zones import zone_named
 
 from .build import full_build
 from .lexicon import update_lexicon
+from .synonyms import store_synonyms
 from .generation import (base_meta, finish_generation, next_generation, run_manifest,
                          toc_generation)
 from .reading import READER_VERSION, documents, group_articles, read_files, reader_pool
@@ -81,19 +82,21 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
                  rebuild: bool = False, userdict: str | os.PathLike | None = None,
                  keep_userdict: bool = True, naive_tz: tzinfo | None = None,
                  workers: int | None = None, limitmb: int = 256,
-                 progress: Progress | None = None, lock_timeout: float = 0) -> BuildReport:
+                 progress: Progress | None = None, lock_timeout: float = 0,
+                 synonyms: str | os.PathLike | None = None) -> BuildReport:
     """Update the index of ``corpus`` in ``index_dir`` (a full build when needed or asked).
 
     Without ``userdict``, the dictionary the index was built with is kept
     (unless ``keep_userdict`` is false); without ``naive_tz``, so is its time
     zone for dates written without one (``DEFAULT_TZ`` for a new index).
+    ``synonyms``: a file of synonym groups to store with the index (no rebuild).
     """
     if is_cluster_url(index_dir):
         from .cluster import update_cluster
 
         return update_cluster(corpus, str(index_dir), rebuild=rebuild, userdict=userdict,
-                              keep_userdict=keep_userdict, naive_tz=naive_tz, workers=workers, progress=progress,
-                              lock_timeout=lock_timeout)
+                              keep_userdict=keep_userdict, naive_tz=naive_tz, workers=workers,
+                              progress=progress, lock_timeout=lock_timeout, synonyms=synonyms)
     started = time.perf_counter()
     root, index_dir = Path(corpus), Path(index_dir)
     seg = Segmenter(userdict) if userdict else None  # a bad path fails before any work
@@ -101,6 +104,8 @@ def update_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, *,
         raise CorpusNotFound(f"corpus folder not found: {root}")
     with index_lock(index_dir, lock_timeout):
         clear_unpublished(index_dir)
+        if synonyms:
+            store_synonyms(index_dir, synonyms)
         if seg is None:
             userdict = _stored_userdict(index_dir) if keep_userdict else None
             seg = Segmenter(userdict)

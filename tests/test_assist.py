@@ -181,3 +181,75 @@ def test_both_backends_expand_synonyms_but_not_phrases(any_corpus_index):
     ix = any_corpus_index
     assert ix.search("NATO").total == ix.search("北约").total > 0
     assert ix.search('"NATO"').total == ix.search('"NATO"', assist=False).total
+
+
+# -- synonyms given to the indexer --------------------------------------------------
+def test_a_synonyms_file_replaces_the_default_list_without_a_rebuild(tmp_path):
+    import subprocess
+    import sys
+
+    corpus = write_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    build_index(corpus, index)
+    ix = search.open_index(index)
+    gen = ix.generation
+    assert ix.search("北约").total == 6  # the default list joins 北约 and its long name
+    mine = tmp_path / "mine.txt"
+    mine.write_text("# ours\n普京 俄罗斯总统\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "indexer", str(corpus), "--index", str(index),
+                          "--synonyms", str(mine), "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    ix = search.open_index(index)
+    assert ix.generation == gen  # nothing to re-index: the same generation
+    assert ix.search("北约").total == 4 and ix.search("俄罗斯总统").total == 12
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00bad")
+    run = subprocess.run([sys.executable, "-m", "indexer", str(corpus), "--index", str(index),
+                          "--synonyms", str(bad)], capture_output=True, text=True)
+    assert run.returncode == 2 and "--synonyms" in run.stderr and "UTF-8" in run.stderr
+
+
+def test_synonym_lines_are_read_forgivingly():
+    syn = Synonyms.parse("北约, 北大西洋公约组织、NATO  # comment\n\n单独\n\"引号\" a:b x\n")
+    assert syn.others("nato") == ["北约", "北大西洋公约组织"]
+    assert syn.others("單獨") == [] and syn.others("x") == []
+
+
+# -- the JSON API and the OpenSearch suggestions ------------------------------------------
+@pytest.fixture(scope="module")
+def client(index_dir):
+    from webui import create_app
+
+    return create_app(index_dir).test_client()
+
+
+def test_api_reports_what_was_searched(client):
+    j = client.get("/api/search?q=pujing").get_json()
+    assert j["interpreted_as"] == "普京" and j["total"] == 12 and j["query"] == "pujing"
+    j = client.get("/api/search?q=pujing&literal=1").get_json()
+    assert j["interpreted_as"] is None and j["total"] == 0
+    j = client.get("/api/search?q=普金").get_json()
+    assert j["did_you_mean"] == "普京" and j["total"] == 1
+
+
+def test_api_suggest_and_opensearch_suggestions(client):
+    # Both words read pu jin(g); the one in more titles comes first.
+    assert client.get("/api/suggest?q=puj").get_json() == {"query": "puj",
+                                                           "suggestions": ["普京", "普金"]}
+    r = client.get("/suggest?q=北")
+    assert r.mimetype == "application/x-suggestions+json"
+    assert r.get_json()[0] == "北" and "北约" in r.get_json()[1]
+    assert "application/x-suggestions+json" in client.get("/opensearch.xml").get_data(True)
+    assert client.get("/api/suggest?q=北&limit=0").status_code == 400
+    for q in ["", "<script>", "'" * 100, "\x00"]:
+        assert client.get("/api/suggest", query_string={"q": q}).status_code == 200
+
+
+def test_the_page_says_what_was_searched_and_links_the_literal_text(client):
+    html = client.get("/?q=pujing").get_data(as_text=True)
+    assert "已显示 <a" in html and "<strong>普京</strong>" in html
+    assert "literal=1" in html
+    html = client.get("/?q=普金").get_data(as_text=True)
+    assert "你是不是要找" in html and "<strong>普京</strong>" in html
+    html = client.get("/?q=<b>pujing</b>").get_data(as_text=True)
+    assert "<b>pujing" not in html
