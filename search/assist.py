@@ -175,12 +175,19 @@ class Assistant:
         """The assisted ResultPage of ``q`` (``run(q, **kw)`` searches literally)."""
         if not isinstance(q, str):
             return run(q, **kw)  # the backend names the bad parameter
-        page = run(self.expand(q), **kw)
-        page.query = q
+        expanded = self.expand(q)
         reading = self.pinyin(q)
         if reading is not None:
-            if page.total == 0 or reading.df > LATIN_RATIO * page.total:
-                return self._instead(run, q, reading, page, **kw)
+            # Count the letters first (no page of hits): most pinyin is searched as Chinese.
+            literal = run(expanded, **{**kw, "page": 1, "per_page": 1, "highlight": False,
+                                       "facets": False}).total
+            if literal == 0 or reading.df > LATIN_RATIO * literal:
+                page = self._instead(run, q, reading, **kw)
+                if page is not None:
+                    return page
+        page = run(expanded, **kw)
+        page.query = q
+        if reading is not None:
             if page.total < FEW_RESULTS and reading.df > page.total:
                 page.did_you_mean = reading.text
             return page
@@ -190,15 +197,15 @@ class Assistant:
         if fix is None:
             return page
         if page.total == 0:
-            return self._instead(run, q, fix, page, **kw)
+            return self._instead(run, q, fix, **kw) or page
         page.did_you_mean = fix.text
         return page
 
-    def _instead(self, run: Run, q: str, reading: Reading, literal, **kw):
-        """Results of the reading, saying so; the literal page if it finds nothing."""
+    def _instead(self, run: Run, q: str, reading: Reading, **kw):
+        """Results of the reading, saying so; None if it finds nothing."""
         page = run(self.expand(reading.text), **kw)
         if page.total == 0:
-            return literal
+            return None
         page.query, page.interpreted_as = q, reading.text
         page.alternatives = reading.others
         return page

@@ -47,8 +47,9 @@ def _as_json(res: ResultPage) -> str:
                        "hits": hits, "facets": {
                            **res.facets, "timeline": res.timeline.as_json(),
                            "timeline_granularity": res.timeline.granularity,
-                           "timeline_undated": res.timeline.undated}},
-                      ensure_ascii=False, indent=1)
+                           "timeline_undated": res.timeline.undated},
+                       "interpreted_as": res.interpreted_as, "alternatives": res.alternatives,
+                       "did_you_mean": res.did_you_mean}, ensure_ascii=False, indent=1)
 
 
 def _headline(res: ResultPage) -> str:
@@ -131,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="print every match (not one page) as CSV or JSON Lines")
     p.add_argument("--limit", type=_whole(1, MAX_LIMIT), default=DEFAULT_LIMIT, metavar="N",
                    help=f"with --export: at most N matches (default: {DEFAULT_LIMIT})")
+    p.add_argument("--literal", action="store_true",
+                   help="search the text exactly as typed: no pinyin, correction or synonyms")
     return p
 
 
@@ -197,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         res = ix.search(
             " ".join(words), page=args.page, per_page=args.per_page,
             categories=args.category, since=args.since, until=args.until, sort=args.sort,
-            **_names(args))
+            **_names(args), assist=not args.literal)
     except QueryError as exc:
         name = _OPTION.get(exc.param or "", f"--{exc.param}")
         p.error(f"{name}: {str(exc).split(': ', 1)[-1]}")
@@ -206,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_NO_INDEX
     for name in res.unknown_categories:
         print(f"note: {_no_such_category(name, ix.categories())}", file=sys.stderr)
+    if res.interpreted_as:
+        print(f"note: showing results for {res.interpreted_as} (--literal searches "
+              f"{res.query!r} as typed)", file=sys.stderr)
+    elif res.did_you_mean:
+        print(f"note: did you mean {res.did_you_mean}?", file=sys.stderr)
     if res.partial:
         print(f"warning: partial results ({res.partial_reason})", file=sys.stderr)
     try:
