@@ -14,20 +14,21 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
-from search.analysis import Segmenter, normalize
+from search.analysis import Segmenter, _cache_dir, normalize
 from search.arrayfile import read_arrays, write_arrays
 from search.columnar import SUFFIX, PostingTable
+from search.errors import IndexCorrupt
+from search.schema import fingerprint
 from search.lexicon import LEXICON_NAME
 from search.pinyin import fuzzy, reading
 
 from .wordcounts import bigrams, document_frequencies, title_frequencies
 
 __all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
-           "candidate_words", "counts_of", "merged_counts", "known_readings", "BIG_ARCHIVE"]
+           "counts_of", "merged_counts", "known_readings", "BIG_ARCHIVE"]
 
 # From this many articles on, a word in only one is noise to suggest or correct to.
 BIG_ARCHIVE = 2000
@@ -43,11 +44,6 @@ class LexiconStats:
     bytes: int
 
 
-def candidate_words(seg: Segmenter, extra: Iterable[str] = ()) -> list[str]:
-    """Han words of 2-8 characters from jieba's and the user's dictionary, and ``extra``."""
-    return sorted(set(_dictionary(seg)[0]) | set(_han_words("\n".join(extra))))
-
-
 def _han_words(joined: str) -> list[str]:
     """The Han words of 2-8 characters among newline-separated words, normalised at once."""
     return [w for w in normalize(joined).split("\n") if _HAN_WORD.match(w)]
@@ -56,17 +52,32 @@ def _han_words(joined: str) -> list[str]:
 _DICTIONARIES: dict[str, tuple] = {}
 
 
-def _dictionary(seg: Segmenter) -> tuple[list[str], frozenset[str], tuple]:
-    """The dictionary's candidate words, as a set, and their bigrams: once per process
-    and dictionary (listing and cutting 340,000 words takes half a second)."""
-    known = _DICTIONARIES.get(seg.fingerprint)
-    if known is None:
+def _dictionary(seg: Segmenter) -> tuple[np.ndarray, tuple]:
+    """The dictionary's candidate words (UTF-8, sorted) and their ``bigrams``.
+
+    Listing and cutting 340,000 words costs a second, so they are kept per
+    process and in our cache folder, under the analysis fingerprint.
+    """
+    key = fingerprint(seg.fingerprint)
+    known = _DICTIONARIES.get(key)
+    if known is not None:
+        return known
+    path = Path(_cache_dir()) / f"lexicon-dictionary-{key}{SUFFIX}"
+    try:
+        a = read_arrays(path)
+        known = (a["words"], (a["flat"], a["starts"], a["sizes"]))
+    except (IndexCorrupt, KeyError):
         seg.initialize()
         words = sorted(set(_han_words("\n".join(w for w, f in seg.tokenizer.FREQ.items()
                                                   if f))))
-        known = (words, frozenset(words), bigrams(words))
-        _DICTIONARIES.clear()
-        _DICTIONARIES[seg.fingerprint] = known
+        known = (_strings([w.encode("utf-8") for w in words]), bigrams(words))
+        try:
+            write_arrays(path, {"words": known[0], "flat": known[1][0],
+                                "starts": known[1][1], "sizes": known[1][2]})
+        except OSError:
+            pass  # no cache folder: the next process lists them again
+    _DICTIONARIES.clear()
+    _DICTIONARIES[key] = known
     return known
 
 
@@ -91,17 +102,26 @@ def _title_words(tables: list[dict[str, PostingTable]]) -> set[str]:
 
 
 def counts_of(seg: Segmenter, tables) -> dict[str, tuple[int, int]]:
-    """Word -> (articles, titles) for the candidate words these segments hold."""
-    words, known, cut = _dictionary(seg)
-    extra = sorted(set(_han_words("\n".join(_title_words(tables)))) - known)
+    """Word -> (articles, titles) for the candidate words these segments hold:
+    the dictionary's, the user dictionary's and the titles' words."""
+    words, cut = _dictionary(seg)
+    titles = sorted(set(_han_words("\n".join(_title_words(tables)))))
+    keys = _strings([w.encode("utf-8") for w in titles])
+    at = np.minimum(np.searchsorted(words, keys), max(0, len(words) - 1))
+    listed = (words[at] == keys) if len(words) else np.zeros(len(titles), bool)
+    extra = [w for w, inside in zip(titles, listed.tolist()) if not inside]
     out = {}
     for group, grams in ((words, cut), (extra, bigrams(extra))):
         dfs = document_frequencies(group, tables, grams)
         found = np.flatnonzero(dfs)
-        held = [group[i] for i in found.tolist()]
+        held = [_text(group[i]) for i in found.tolist()]
         tdfs = title_frequencies(held, tables)
         out.update(zip(held, zip(dfs[found].tolist(), tdfs.tolist())))
     return out
+
+
+def _text(word: str | bytes) -> str:
+    return word.decode("utf-8") if isinstance(word, bytes) else word
 
 
 def lexicon_arrays(counts: dict[str, tuple[int, int]], min_df: int = 1,

@@ -1,6 +1,6 @@
 """Take the web UI screenshots in this folder with headless Chromium.
 
-    python docs/screenshots/take.py [--index DIR] [--chromium /usr/bin/chromium]
+    python docs/screenshots/take.py [--index DIR] [--chromium /usr/bin/chromium] [--only FILE]
 
 Without --index it builds a throwaway index of corpus/. Needs Debian's
 chromium and fonts-noto-cjk (so Chinese renders), and the playwright package.
@@ -35,7 +35,10 @@ SHOTS = [
     ("home-desktop.png", "/", (1280, 900), "light", False),
     # Coverage over time, and the people, places and organisations of the matches.
     ("explore-desktop.png", "/?q=俄罗斯", (1280, 900), "light", True),
+    # Pinyin read as Chinese, and the suggestion under the box as it is typed again.
+    ("assist-desktop.png", "/?q=beiyue", (1280, 720), "light", False),
 ]
+TYPED = {"assist-desktop.png": "beiyue"}
 
 
 def _article_path(base: str, page) -> str:
@@ -44,7 +47,7 @@ def _article_path(base: str, page) -> str:
     return page.locator(".hit__title a", has_text="外长会议").first.get_attribute("href")
 
 
-def take(index_dir: Path, chromium: str) -> None:
+def take(index_dir: Path, chromium: str, only: list[str] | None = None) -> None:
     server = create_server(create_app(index_dir=index_dir), host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"
@@ -55,6 +58,8 @@ def take(index_dir: Path, chromium: str) -> None:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, env=env)
             article = _article_path(base, browser.new_page())
             for name, path, (width, height), scheme, full in SHOTS:
+                if only and name not in only:
+                    continue
                 page = browser.new_page(viewport={"width": width, "height": height},
                                         color_scheme=scheme, device_scale_factor=1,
                                         locale="zh-CN")
@@ -62,6 +67,11 @@ def take(index_dir: Path, chromium: str) -> None:
                 page.route(lambda url: not url.startswith(base), lambda route: route.abort())
                 page.goto(base + (article if path == "ARTICLE" else path))
                 page.wait_for_load_state("networkidle")
+                if name in TYPED:
+                    page.locator("#q").fill("")
+                    page.locator("#q").press_sequentially(TYPED[name], delay=50)
+                    page.locator("#q-suggest [role=option]").first.wait_for()
+                    page.wait_for_timeout(800)  # the answer for the whole text, not a prefix
                 page.screenshot(path=str(OUT / name), full_page=full)
                 page.close()
                 print("wrote", OUT / name)
@@ -74,15 +84,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", type=Path, help="existing index (default: build one of corpus/)")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--only", action="append", metavar="FILE", help="take only this shot")
     args = ap.parse_args()
     if args.index:
-        take(args.index, args.chromium)
+        take(args.index, args.chromium, args.only)
         return
     from indexer.build import build_index
 
     with tempfile.TemporaryDirectory() as tmp:
         build_index(ROOT / "corpus", tmp)
-        take(Path(tmp), args.chromium)
+        take(Path(tmp), args.chromium, args.only)
 
 
 if __name__ == "__main__":
