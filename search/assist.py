@@ -49,15 +49,15 @@ class Reading:
 def _render(parsed: ParsedQuery, swap: Callable[[Clause], list[str]]) -> str:
     """Query text again from parsed clauses; ``swap`` gives each clause's alternatives."""
     def one(c: Clause, text: str) -> str:
-        body = f'"{text}"' if c.phrase or re.search(r'\s|"|^(OR|AND|NOT)$', text) else text
-        return ("-" if c.negated else "") + (f"{_FIELD[c.field]}:" if c.field else "") + body
+        body = text
+        if c.phrase or re.search(r'\s|^(OR|AND|NOT)$', text):
+            body = f"“{text}”" if '"' in text else f'"{text}"'  # “a"b” keeps its quote
+        return ("-" if c.negated else "") + (f"{c.field}:" if c.field else "") + body
 
     groups = [" OR ".join(one(c, t) for c in g for t in swap(c)) for g in parsed.groups]
     negs = [one(c, t) for c in parsed.negatives for t in swap(c)]
     return " ".join(groups + negs)
 
-
-_FIELD = {"title": "title", "category": "category"}
 
 
 class Assistant:

@@ -10,14 +10,16 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import search
 from indexer.build import build_index
 from indexer.update import update_index
-from search.assist import Assistant
+from search.assist import Assistant, _render
 from search.lexicon import Lexicon
 from search.synonyms import Synonyms
 from search.pinyin import syllable_splits
+from search.query import parse
 
 _TEXTS = (
     [("普京会见来访外宾", f"俄罗斯总统普京第{i}次会见外宾，双方讨论合作。") for i in range(12)]
@@ -253,3 +255,13 @@ def test_the_page_says_what_was_searched_and_links_the_literal_text(client):
     assert "你是不是要找" in html and "<strong>普京</strong>" in html
     html = client.get("/?q=<b>pujing</b>").get_data(as_text=True)
     assert "<b>pujing" not in html
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('北约普京 "“”-:ORNTtitle分类category0.2x\'')),
+               max_size=30))
+def test_query_text_rendered_again_parses_the_same(text):
+    # Synonyms and corrections rewrite query text: nothing else may change.
+    parsed = parse(text)
+    again = parse(_render(parsed, lambda c: [c.text]))
+    assert again.groups == parsed.groups and again.negatives == parsed.negatives
