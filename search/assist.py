@@ -137,6 +137,8 @@ class Assistant:
             if not _HAN.match(text):
                 continue
             known = self.lexicon.df(text)
+            if own and known >= MIN_SUGGESTED_DF:
+                continue  # a word of the archive that finds articles: a name, not a slip
             base = max(known, own if len(terms) == 1 else 0)
             best = self._sounds_like(text)
             # Nothing found: any word that sounds alike and is in a few articles;
