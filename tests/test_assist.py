@@ -6,6 +6,7 @@ articles and the homophone 普金 in 1, xinhua as letters in 3 and 新华 in 6,
 """
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 
@@ -251,6 +252,10 @@ def test_the_page_says_what_was_searched_and_links_the_literal_text(client):
     html = client.get("/?q=pujing").get_data(as_text=True)
     assert "已显示 <a" in html and "<strong>普京</strong>" in html
     assert "literal=1" in html
+    # An article opened from there marks what was searched.
+    link = re.search(r'href="(/article/[^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "q=%E6%99%AE%E4%BA%AC" in link
+    assert "<mark>普京</mark>" in client.get(link).get_data(as_text=True)
     html = client.get("/?q=普金").get_data(as_text=True)
     assert "你是不是要找" in html and "<strong>普京</strong>" in html
     html = client.get("/?q=<b>pujing</b>").get_data(as_text=True)

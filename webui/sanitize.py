@@ -100,7 +100,10 @@ def highlighted_html(html: str, marker: Highlighter | None = None) -> Markup:
     return Markup("".join(parser.out))
 
 
-def highlighter_for(ix: search.Index, q: str) -> Highlighter | None:
-    """A highlighter for the terms of query ``q``, or None when it has none."""
+def highlighter_for(ix: search.Index, q: str, literal: bool = False) -> Highlighter | None:
+    """A highlighter for the terms of query ``q`` (and its synonyms), or None when it has none."""
+    assistant = getattr(ix, "assistant", None)
+    if q and assistant is not None and not literal:
+        q = assistant.expand(q)
     terms = highlight_terms(parse(q), ix.segmenter) if q and q.strip() else []
     return Highlighter(terms) if terms else None

@@ -67,7 +67,7 @@ def article(article_id: str) -> str:
         abort(404)
     # Bad or overlong search state only loses its highlighting; the article still shows.
     state = state_params(request.args)
-    marker = highlighter_for(ix, state.q)
+    marker = highlighter_for(ix, state.q, state.literal)
     return render_template(
         "article.html", article=art, q=state.q, params=state,
         title_html=Markup(marker.mark(art.display_title)) if marker else art.display_title,
