@@ -270,3 +270,20 @@ def test_query_text_rendered_again_parses_the_same(text):
     parsed = parse(text)
     again = parse(_render(parsed, lambda c: [c.text]))
     assert again.groups == parsed.groups and again.negatives == parsed.negatives
+
+
+def test_search_cli_says_what_it_searched_and_takes_literal(index_dir):
+    import json
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "search", "--index", str(index_dir),
+                               "--json", *args], capture_output=True, text=True)
+
+    out = run("pujing")
+    assert out.returncode == 0 and "showing results for 普京" in out.stderr
+    data = json.loads(out.stdout)
+    assert data["interpreted_as"] == "普京" and data["total"] == 12
+    out = run("--literal", "pujing")
+    assert json.loads(out.stdout)["total"] == 0 and out.stderr == ""
