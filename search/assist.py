@@ -59,7 +59,6 @@ def _render(parsed: ParsedQuery, swap: Callable[[Clause], list[str]]) -> str:
     return " ".join(groups + negs)
 
 
-
 class Assistant:
     """Rewrites queries with one generation's lexicon and the index's synonyms."""
 

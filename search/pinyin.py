@@ -1,4 +1,4 @@
-"""Toneless pinyin: reading Chinese words, and reading Latin letters as syllables.
+"""Toneless pinyin: reading Chinese words, and telling which queries may be pinyin.
 
 Readings come from pypinyin (its phrase dictionary reads heteronyms in
 context: 重庆 chong qing, 银行 yin hang). Fuzzy keys fold the confusions of
@@ -11,14 +11,14 @@ import re
 from functools import lru_cache
 from itertools import product
 
-__all__ = ["reading", "readings", "fuzzy", "is_latin_query", "syllable_splits"]
+__all__ = ["reading", "readings", "fuzzy", "is_latin_query"]
 
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z' ]*$")
 _HAN = re.compile(r"^[\u3400-\u9fff]+$")
 _SYLLABLE = re.compile(r"^[a-z]+$")
 # Most readings one phrase is read under (characters with several readings).
 _MAX_READINGS = 8
-# A spelling of more letters than this is no pinyin query (and bounds the search).
+# A spelling of more letters than this is no pinyin query.
 MAX_LETTERS = 48
 
 
@@ -83,34 +83,3 @@ def fuzzy(syllables: tuple[str, ...]) -> str:
 def is_latin_query(text: str) -> bool:
     """Latin letters, spaces and apostrophes only: maybe pinyin."""
     return bool(_LATIN.match(text.strip())) and len(text) <= 2 * MAX_LETTERS
-
-
-def syllable_splits(text: str, syllables: frozenset[str], limit: int = 64
-                    ) -> list[tuple[str, ...]]:
-    """Ways to read Latin text as syllables; spaces and apostrophes are boundaries.
-
-    Longest syllables first, so ``xian`` tries (xian,) before (xi, an).
-    """
-    parts = [p for p in re.split(r"[\s']+", text.strip().lower()) if p]
-    if not parts or sum(map(len, parts)) > MAX_LETTERS:
-        return []
-    out: list[tuple[str, ...]] = [()]
-    for part in parts:
-        splits = _split_part(part, syllables, limit)
-        if not splits:
-            return []
-        out = [a + b for a in out for b in splits][:limit]
-    return out
-
-
-def _split_part(part: str, syllables: frozenset[str], limit: int) -> list[tuple[str, ...]]:
-    # ways[i]: readings of part[i:], built from the end (a small dynamic programme).
-    ways: list[list[tuple[str, ...]]] = [[] for _ in range(len(part))] + [[()]]
-    for i in range(len(part) - 1, -1, -1):
-        for j in range(min(len(part), i + 6), i, -1):
-            if part[i:j] in syllables and ways[j]:
-                ways[i].extend((part[i:j],) + rest for rest in ways[j])
-                if len(ways[i]) >= limit:
-                    break
-        ways[i] = ways[i][:limit]
-    return ways[0]

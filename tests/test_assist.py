@@ -19,7 +19,6 @@ from indexer.update import update_index
 from search.assist import Assistant, _render
 from search.lexicon import Lexicon
 from search.synonyms import Synonyms
-from search.pinyin import syllable_splits
 from search.query import parse
 
 _TEXTS = (
@@ -138,14 +137,6 @@ def test_odd_text_never_raises(ix):
     for q in ["'", "' '", "a" * 500, "x'", "OR", "\x00pujing", "普" * 300, "-pujing"]:
         ix.search(q)
         ix.suggest(q)
-
-
-def test_syllable_splits():
-    syl = frozenset({"xi", "an", "xian", "bei", "yue"})
-    assert ("xian",) in syllable_splits("xian", syl) and ("xi", "an") in syllable_splits("xian", syl)
-    assert syllable_splits("xi'an", syl) == [("xi", "an")]
-    assert syllable_splits("bei yue", syl) == [("bei", "yue")]
-    assert syllable_splits("qqq", syl) == []
 
 
 def test_an_update_counts_new_articles(tmp_path):
