@@ -117,7 +117,8 @@ def test_search_json_shape(corpus, tmp_path):
     out = search_cli("--index", index, "--json", synth.q(2))
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets"}
+    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets",
+                         "interpreted_as", "alternatives", "did_you_mean"}
     assert data["total"] == 1 and data["page"] == 1 and data["query"] == synth.q(2)
     hit = data["hits"][0]
     assert set(hit) == {"id", "path", "duplicates", "title", "title_html", "snippet_html",
