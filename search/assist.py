@@ -56,7 +56,9 @@ def _render(parsed: ParsedQuery, swap: Callable[[Clause], list[str]]) -> str:
 
     groups = [" OR ".join(one(c, t) for c in g for t in swap(c)) for g in parsed.groups]
     negs = [one(c, t) for c in parsed.negatives for t in swap(c)]
-    return " ".join(groups + negs)
+    text = " ".join(groups + negs)
+    # parse() drops the last of an odd number of straight quotes: give it one to drop.
+    return text + ' "' if text.count('"') % 2 else text
 
 
 class Assistant:
