@@ -94,7 +94,9 @@ def compare(ix, q: str, kw: dict) -> str | None:
     tables = ix._state()[1]
     skip = frozenset(np.flatnonzero(tables.folded_into >= 0).tolist())
     page, per_page, sort = kw.get("page", 1), kw.get("per_page", 10), kw.get("sort", "relevance")
-    res = ix.search(q, highlight=False, **kw)  # with the evaluator's order (see run)
+    # With the evaluator's order (see run), and the query as given: the reference
+    # evaluates the text itself, not what query assistance would add (synonyms).
+    res = ix.search(q, highlight=False, assist=False, **kw)
     wquery, mask = compile_query(parse(q), ix.segmenter, ix.categories())
     lo, hi = _bounds(kw.get("since"), kw.get("until"))
     limit = min(page * per_page, max(1, searcher.doc_count_all()))
