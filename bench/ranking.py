@@ -74,9 +74,7 @@ def measure(ix, q: str) -> dict:
 
 
 def _docnum(ix, article_id: str) -> int:
-    documents = ix._state()[0]
-    with documents._lock:
-        return documents.searcher.document_number(id=article_id)
+    return ix._state()[0].number(article_id)
 
 
 def _span(ix, q: str) -> tuple[int, int]:

@@ -65,25 +65,15 @@ def needs_searchd():
 
 
 def free_port_block(size: int = 4) -> int:
-    """A base port with ``size`` free consecutive ports on 127.0.0.1."""
-    import random
-    import socket
+    """A base port with ``size`` free consecutive ports on 127.0.0.1.
 
-    for _ in range(200):
-        base = random.randrange(20000, 60000, 2)
-        socks = []
-        try:
-            for p in range(base, base + size):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free block of ports")
+    Scans from a random start, so concurrent test sessions rarely race for one block.
+    """
+    import random
+
+    from bench.devcluster import free_port_block as scan
+
+    return scan(size, first=random.randrange(20000, 50000, 2))
 
 
 class DevCluster:

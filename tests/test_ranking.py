@@ -141,7 +141,7 @@ def test_ranking_properties_on_real_indexes(which, request):
     words = {w for t in titles for w in ix.segmenter.words(t) if len(w) > 1}
     for q in sorted(words)[:80]:
         res = ix.search(q, per_page=20, highlight=False, facets=False)
-        docs = np.array([ix._state()[0].searcher.document_number(id=h.id) for h in res.hits])
+        docs = np.array([ix._state()[0].number(h.id) for h in res.hits])
         if not len(docs):
             continue
         tier = [int(h.score // EXACT_BONUS) for h in res.hits]
