@@ -22,7 +22,7 @@ from search.arrayfile import read_arrays, write_arrays
 from search.columnar import SUFFIX, PostingTable
 from search.errors import IndexCorrupt
 from search.schema import fingerprint
-from search.lexicon import LEXICON_NAME
+from search.lexicon import BIG_ARCHIVE, LEXICON_NAME
 from search.pinyin import fuzzy, reading
 
 from .wordcounts import bigrams, document_frequencies, title_frequencies
@@ -30,8 +30,6 @@ from .wordcounts import bigrams, document_frequencies, title_frequencies
 __all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
            "counts_of", "merged_counts", "known_readings", "BIG_ARCHIVE"]
 
-# From this many articles on, a word in only one is noise to suggest or correct to.
-BIG_ARCHIVE = 2000
 _HAN_WORD = re.compile(r"^[\u3400-\u9fff]{2,8}$")
 
 

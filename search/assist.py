@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .analysis import normalize
+from .lattice import Lattice
 from .lexicon import Entry, Lexicon, LexiconFile
 from .pinyin import fuzzy, is_latin_query, readings
 from .query import Clause, ParsedQuery, parse
@@ -39,11 +40,17 @@ Run = Callable[..., "object"]  # the backend's literal search
 
 @dataclass
 class Reading:
-    """A query read another way: the text to search, how many articles, the runners-up."""
+    """A query read another way: the text to search, how many articles, the runners-up.
+
+    ``known``: every word is one of the lexicon's; a string only the bigram
+    lattice read may be searched (20 times the letters' articles) but is never
+    merely suggested beside the letters' own results.
+    """
 
     text: str
     df: int
     others: list[str] = field(default_factory=list)
+    known: bool = True
 
 
 def _render(parsed: ParsedQuery, swap: Callable[[Clause], list[str]]) -> str:
@@ -62,12 +69,18 @@ def _render(parsed: ParsedQuery, swap: Callable[[Clause], list[str]]) -> str:
 
 
 class Assistant:
-    """Rewrites queries with one generation's lexicon and the index's synonyms."""
+    """Rewrites queries with one generation's lexicon and the index's synonyms.
+
+    ``lattice``: the generation's bigram terms, which read pinyin the lexicon
+    cannot (a name found only in bodies); None where there are no postings
+    arrays to read (a cluster's reader).
+    """
 
     def __init__(self, lexicon: Lexicon | LexiconFile | None,
-                 synonyms: Synonyms | SynonymSource):
+                 synonyms: Synonyms | SynonymSource, lattice: Lattice | None = None):
         self._lexicon = lexicon
         self._synonyms = synonyms
+        self._lattice = lattice
 
     @property
     def lexicon(self) -> Lexicon | None:
@@ -98,14 +111,20 @@ class Assistant:
             return None
         whole = self._words_read_as(q)
         if whole:
-            return Reading(whole[0].word, whole[0].df, [e.word for e in whole[1:]])
+            return Reading(whole[0].word, whole[0].df, [e.word for e in whole[1:]],
+                           self._known(whole[:1]))
         parts = q.split()
         if len(parts) < 2:
             return None
         found = [self._words_read_as(p) for p in parts]
         if not all(found):
             return None
-        return Reading(" ".join(f[0].word for f in found), min(f[0].df for f in found))
+        best = [f[0] for f in found]
+        return Reading(" ".join(e.word for e in best), min(e.df for e in best),
+                       known=self._known(best))
+
+    def _known(self, entries: list[Entry]) -> bool:
+        return all(self.lexicon.df(e.word) for e in entries)
 
     def _words_read_as(self, text: str) -> list[Entry]:
         """Words read as these letters, respecting the boundaries typed (xi'an, bei yue)."""
@@ -123,6 +142,8 @@ class Assistant:
                 ends.add(n)
             if cuts <= ends:
                 out.append(e)
+        if not out and self._lattice is not None:
+            return self._lattice.words(pieces)
         return out[:OTHER_READINGS + 1]
 
     # -- homophones ---------------------------------------------------------------
@@ -191,7 +212,7 @@ class Assistant:
         page = run(expanded, **kw)
         page.query = q
         if reading is not None:
-            if page.total < FEW_RESULTS and reading.df > page.total:
+            if page.total < FEW_RESULTS and reading.df > page.total and reading.known:
                 page.did_you_mean = reading.text
             return page
         if page.total >= FEW_RESULTS:
@@ -214,9 +235,11 @@ class Assistant:
         return page
 
     def warm(self) -> None:
-        """Load pypinyin now (0.15 s), not on the first query that reads Chinese."""
+        """Load pypinyin and its character table now (0.2 s), not on the first query."""
         if self.lexicon is not None:
             readings("中")
+            if self._lattice is not None:
+                self._lattice.warm()
 
     # -- suggestions --------------------------------------------------------------
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:

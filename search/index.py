@@ -20,7 +20,8 @@ from .categories import category_filter
 from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
-from .lexicon import Lexicon
+from .lattice import Lattice
+from .lexicon import BIG_ARCHIVE, Lexicon
 from .synonyms import SynonymSource
 from .columnar import SUFFIX
 from .integrity import check_sizes
@@ -220,7 +221,9 @@ class Index:
         normalize("")  # builds the folding table now, not on the first query
         with whoosh_ix.searcher() as searcher:
             tables = Tables.load(searcher, gen)
-        assistant = Assistant(Lexicon.load(gen), SynonymSource(self.path))
+        lattice = Lattice([s.fields for s in tables.segments],
+                          2 if tables.doc_count_all >= BIG_ARCHIVE else 1)
+        assistant = Assistant(Lexicon.load(gen), SynonymSource(self.path), lattice)
         if not self._lazy:
             assistant.warm()
         with self._lock:

@@ -22,9 +22,11 @@ import numpy as np
 
 from .arrayfile import read_arrays
 
-__all__ = ["Lexicon", "LexiconFile", "LEXICON_NAME", "Entry"]
+__all__ = ["Lexicon", "LexiconFile", "LEXICON_NAME", "Entry", "BIG_ARCHIVE"]
 
 LEXICON_NAME = "lexicon.arrays"
+# From this many articles on, a word in only one is noise to suggest or correct to.
+BIG_ARCHIVE = 2000
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from itertools import product
 
-__all__ = ["reading", "readings", "fuzzy", "is_latin_query"]
+__all__ = ["reading", "readings", "fuzzy", "is_latin_query", "syllable_chars", "syllabify"]
 
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z' ]*$")
 _HAN = re.compile(r"^[\u3400-\u9fff]+$")
@@ -83,3 +83,70 @@ def fuzzy(syllables: tuple[str, ...]) -> str:
 def is_latin_query(text: str) -> bool:
     """Latin letters, spaces and apostrophes only: maybe pinyin."""
     return bool(_LATIN.match(text.strip())) and len(text) <= 2 * MAX_LETTERS
+
+
+_TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+_VOWEL = re.compile(r"[aeiouv]")
+
+
+@lru_cache(maxsize=1)
+def syllable_chars() -> dict[str, str]:
+    """Toneless syllable -> every Han character (U+3400-U+9FFF) read so, by any reading.
+
+    From pypinyin's character table (50 ms, once per process); syllables without
+    a vowel (the interjections n, m, hm, ng) are left out: no word is typed with them.
+    """
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out: dict[str, list[str]] = {}
+    for cp, marked in pinyin_dict.items():
+        if 0x3400 <= cp <= 0x9FFF:
+            for syl in marked.split(","):
+                plain = syl.translate(_TONES)
+                if plain.isascii() and plain.isalpha() and _VOWEL.search(plain):
+                    out.setdefault(plain, []).append(chr(cp))
+    return {s: "".join(dict.fromkeys(chars)) for s, chars in out.items()}
+
+
+def syllabify(pieces: list[str], most: int = 6, parses: int = 4) -> list[list[str]]:
+    """Ways to read typed letters as syllables, fewest syllables first.
+
+    ``pieces``: the letters as typed between spaces and apostrophes, each a run
+    of whole syllables. At most ``most`` syllables and ``parses`` readings, and the
+    search stops early, so a long string costs no more than a short one.
+    """
+    table = syllable_chars()
+    longest = max(map(len, table))
+    if sum(map(len, pieces)) > most * longest:
+        return []
+    per_piece = [_split(p.lower(), table, longest, most, parses) for p in pieces]
+    out: list[list[str]] = [[]]
+    for options in per_piece:
+        out = [a + b for a in out for b in options if len(a) + len(b) <= most][:parses * 4]
+        if not out:
+            return []
+    return sorted(out, key=len)[:parses]
+
+
+def _split(letters: str, table, longest: int, most: int, parses: int) -> list[list[str]]:
+    """Readings of one run of letters as syllables (longest syllables tried first)."""
+    out: list[list[str]] = []
+    steps = [0]
+
+    def walk(at: int, acc: list[str]) -> None:
+        steps[0] += 1
+        if len(out) >= parses or steps[0] > 200:
+            return
+        if at == len(letters):
+            out.append(list(acc))
+            return
+        if len(acc) >= most:
+            return
+        for end in range(min(len(letters), at + longest), at, -1):
+            if letters[at:end] in table:
+                acc.append(letters[at:end])
+                walk(end, acc)
+                acc.pop()
+
+    walk(0, [])
+    return out

@@ -278,3 +278,60 @@ def test_search_cli_says_what_it_searched_and_takes_literal(index_dir):
     assert data["interpreted_as"] == "普京" and data["total"] == 12
     out = run("--literal", "pujing")
     assert json.loads(out.stdout)["total"] == 0 and out.stderr == ""
+
+
+# -- pinyin of words the lexicon lacks: read over the bigram terms (search.lattice) ------
+# 斐澜湾 and 沃蒂卡 are in no jieba dictionary and no title: only jieba's HMM finds
+# them, in bodies. Wodika is also written in Latin letters, in 2 articles.
+_BODY_ONLY = (
+    [("渔民生活", f"记者在斐澜湾第{i}次采访了当地渔民。") for i in range(3)]
+    + [("酒厂新品", f"沃蒂卡酒厂第{i}次推出新品。") for i in range(3)]
+    + [("Wodika news", f"The Wodika brand was sold, part {i}.") for i in range(2)]
+    + [("城市建设", "新华社记者报道城市建设。")]
+)
+
+
+@pytest.fixture(scope="module")
+def body_only(tmp_path_factory):
+    root = tmp_path_factory.mktemp("body_only")
+    build_index(write_corpus(root / "corpus", _BODY_ONLY), root / "index")
+    return search.open_index(root / "index")
+
+
+def test_pinyin_of_a_word_found_only_in_bodies_reads_as_that_word(body_only):
+    ix = body_only
+    tok = ix.segmenter.tokenizer
+    assert "斐澜湾" not in tok.FREQ and ix.assistant.lexicon.df("斐澜湾") == 0
+    for typed in ("feilanwan", "fei lan wan", "FeiLanWan"):
+        res = ix.search(typed, per_page=10)
+        assert res.interpreted_as == "斐澜湾" and res.query == typed
+        assert res.total == 3 == ix.search("斐澜湾").total
+    assert ix.search("fei'l'anwan").interpreted_as is None  # no reading splits so
+
+
+def test_a_latin_word_the_corpus_holds_stays_literal(body_only):
+    # wodika reads as 沃蒂卡 (3 articles), but the letters are in 2: not 20 times as
+    # many, so the letters are searched; a string no lexicon holds is not suggested.
+    assert body_only.assistant.pinyin("wodika").text == "沃蒂卡"
+    res = body_only.search("wodika")
+    assert res.interpreted_as is None and res.total == 2 and res.did_you_mean is None
+
+
+def test_the_lattice_is_bounded(body_only, monkeypatch):
+    from search import lattice as lat
+
+    looked_up = []
+    real = lat.Lattice._bigram_df
+    monkeypatch.setattr(lat.Lattice, "_bigram_df",
+                        lambda self, codes: looked_up.append(len(codes)) or real(self, codes))
+    lattice = body_only.assistant._lattice
+    assert lattice.read(["fei", "lan", "wan"]).word == "斐澜湾"
+    for typed in ("zhuang" * 6, "yi" * 6, "shi" * 6, "xian" * 6, "a" * 40, "zhongguo" * 12,
+                  "e" * 200):
+        lattice.words([typed])
+    assert lattice.read(["yi"] * (lat.MAX_SYLLABLES + 1)) is None
+    # Each step looks up at most (chains kept or a syllable's characters) x characters,
+    # and at most MAX_SYLLABLES - 1 steps run per reading of the letters.
+    most = max(lat.BEAM, lat.CHARS_PER_SYLLABLE) * lat.CHARS_PER_SYLLABLE
+    assert looked_up and max(looked_up) <= most
+    assert len(looked_up) <= 8 * 4 * (lat.MAX_SYLLABLES - 1)
