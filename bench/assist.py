@@ -138,7 +138,7 @@ def measure_lattice(ix, probes):
     """What reading letters over the bigram lattice costs: every probe's letters
     looked up directly (as when no lexicon word has the reading), and strings of
     six syllables (the bound)."""
-    lattice = ix.assistant._lattice
+    lattice = ix.assistant.lattice
     if lattice is None:
         return {"lattice": "none (no postings arrays)"}
     times, read = [], 0

@@ -3,7 +3,9 @@
 A cluster keeps no postings arrays here, so the documents are counted on
 their way to it: every few thousand, their bigrams and title words become
 in-memory postings, counted like a local segment (``indexer.wordcounts``)
-and added up. The lexicon is written into ``search.sphinx.assist.cluster_folder``.
+and added up; so are the articles holding each Han bigram and character, which
+let a reader read pinyin the lexicon lacks (``search.lattice``). Both are
+written into ``search.sphinx.assist.cluster_folder``.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 
 from search.analysis import Segmenter, gram_codes, normalize
 from search.arrayfile import read_arrays, write_arrays
+from search.lattice import GRAMS_NAME
 from search.lexicon import LEXICON_NAME
 
 from .lexicon import BIG_ARCHIVE, counts_of, known_readings, lexicon_arrays, merged_counts
@@ -43,6 +46,8 @@ class TextCounter:
         self.counts: dict[str, tuple[int, int]] = {}
         self._grams: list[np.ndarray] = []
         self._titles: list[list[str]] = []
+        self._ng = (np.zeros(0, np.uint64), np.zeros(0, np.int64))  # Han bigrams, articles
+        self._ch = (np.zeros(0, np.uint64), np.zeros(0, np.int64))  # Han characters, articles
 
     def tap(self, docs: Iterable[dict]) -> Iterator[dict]:
         """The documents unchanged, each counted as it goes by."""
@@ -62,7 +67,10 @@ class TextCounter:
         owner = np.repeat(np.arange(n, dtype=np.int64), [len(g) for g in self._grams])
         words = [w.encode("utf-8") for t in self._titles for w in t]
         title_owner = np.repeat(np.arange(n, dtype=np.int64), [len(t) for t in self._titles])
-        tables = [{"text_ng": _Postings(np.concatenate(self._grams), owner),
+        grams = np.concatenate(self._grams)
+        ng, ch = han_counts(grams, owner)
+        self._ng, self._ch = added(self._ng, ng), added(self._ch, ch)
+        tables = [{"text_ng": _Postings(grams, owner),
                    "title_words": _Postings(np.array(words, dtype="S") if words
                                             else np.zeros(0, "S1"), title_owner)}]
         self.counts = merged_counts(self.counts, counts_of(self.seg, tables))
@@ -80,6 +88,47 @@ class TextCounter:
             counts, known, min_df = merged_counts(counts_of_arrays(old), counts), \
                 known_readings(old), 1
         write_arrays(path, lexicon_arrays(counts, min_df, known))
+        self._write_grams(folder / GRAMS_NAME, add_to_existing)
+
+    def _write_grams(self, path: Path, add_to_existing: bool) -> None:
+        ng, ch, docs = self._ng, self._ch, self.documents
+        if add_to_existing and path.exists():
+            old = read_arrays(path)
+            ng = added(ng, (old["ng.terms"], np.diff(old["ng.tptr"])))
+            ch = added(ch, (old["ch.terms"], np.diff(old["ch.tptr"])))
+            docs += int(old["docs"][0])
+        write_arrays(path, {"ng.terms": ng[0], "ng.tptr": np.r_[0, np.cumsum(ng[1])],
+                            "ch.terms": ch[0], "ch.tptr": np.r_[0, np.cumsum(ch[1])],
+                            "docs": np.array([docs], np.int64)})
+
+
+_SHIFT = 21  # a gram's code: first character << 21 | second (search.analysis.gram_codes)
+
+
+def _han(cp: np.ndarray) -> np.ndarray:
+    return (cp >= 0x3400) & (cp <= 0x9FFF)
+
+
+def han_counts(grams: np.ndarray, owner: np.ndarray) -> tuple[tuple, tuple]:
+    """(codes, articles) of the Han bigrams and of the Han characters, from each
+    document's distinct gram codes (``owner``: the document of each)."""
+    grams = grams.astype(np.uint64)
+    first = grams >> np.uint64(_SHIFT)
+    second = grams & np.uint64((1 << _SHIFT) - 1)
+    han = _han(first)
+    ng = np.unique(grams[han & _han(second)], return_counts=True)
+    # Each letter starts one gram: a document's characters are its grams' first ones.
+    pairs = np.unique((owner[han].astype(np.uint64) << np.uint64(_SHIFT)) | first[han])
+    ch = np.unique((pairs & np.uint64((1 << _SHIFT) - 1)) << np.uint64(_SHIFT),
+                   return_counts=True)
+    return ng, ch
+
+
+def added(a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Two (sorted codes, counts) tables added up."""
+    codes, back = np.unique(np.concatenate([a[0], b[0]]).astype(np.uint64), return_inverse=True)
+    counts = np.bincount(back.ravel(), np.concatenate([a[1], b[1]]), len(codes))
+    return codes, counts.astype(np.int64)
 
 
 def counts_of_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:

@@ -72,12 +72,13 @@ class Assistant:
     """Rewrites queries with one generation's lexicon and the index's synonyms.
 
     ``lattice``: the generation's bigram terms, which read pinyin the lexicon
-    cannot (a name found only in bodies); None where there are no postings
-    arrays to read (a cluster's reader).
+    cannot (a name found only in bodies): a local generation's postings, or the
+    counts a cluster's indexer wrote (a ``LexiconFile`` of ``Lattice.load``).
     """
 
     def __init__(self, lexicon: Lexicon | LexiconFile | None,
-                 synonyms: Synonyms | SynonymSource, lattice: Lattice | None = None):
+                 synonyms: Synonyms | SynonymSource,
+                 lattice: Lattice | LexiconFile | None = None):
         self._lexicon = lexicon
         self._synonyms = synonyms
         self._lattice = lattice
@@ -85,6 +86,10 @@ class Assistant:
     @property
     def lexicon(self) -> Lexicon | None:
         return self._lexicon.current() if self._lexicon is not None else None
+
+    @property
+    def lattice(self) -> Lattice | None:
+        return self._lattice.current() if self._lattice is not None else None
 
     @property
     def synonyms(self) -> Synonyms:
@@ -142,8 +147,9 @@ class Assistant:
                 ends.add(n)
             if cuts <= ends:
                 out.append(e)
-        if not out and self._lattice is not None:
-            return self._lattice.words(pieces)
+        lattice = self.lattice
+        if not out and lattice is not None:
+            return lattice.words(pieces)
         return out[:OTHER_READINGS + 1]
 
     # -- homophones ---------------------------------------------------------------
@@ -238,8 +244,8 @@ class Assistant:
         """Load pypinyin and its character table now (0.2 s), not on the first query."""
         if self.lexicon is not None:
             readings("中")
-            if self._lattice is not None:
-                self._lattice.warm()
+            if self.lattice is not None:
+                self.lattice.warm()
 
     # -- suggestions --------------------------------------------------------------
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:

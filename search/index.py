@@ -21,7 +21,7 @@ from .errors import IndexMismatch, IndexNotFound, QueryError
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
 from .lattice import Lattice
-from .lexicon import BIG_ARCHIVE, Lexicon
+from .lexicon import Lexicon
 from .synonyms import SynonymSource
 from .columnar import SUFFIX
 from .integrity import check_sizes
@@ -221,8 +221,7 @@ class Index:
         normalize("")  # builds the folding table now, not on the first query
         with whoosh_ix.searcher() as searcher:
             tables = Tables.load(searcher, gen)
-        lattice = Lattice([s.fields for s in tables.segments],
-                          2 if tables.doc_count_all >= BIG_ARCHIVE else 1)
+        lattice = Lattice.of_segments([s.fields for s in tables.segments], tables.doc_count_all)
         assistant = Assistant(Lexicon.load(gen), SynonymSource(self.path), lattice)
         if not self._lazy:
             assistant.warm()

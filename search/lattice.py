@@ -10,18 +10,29 @@ postings, and the chain in most articles wins (articles holding all its
 bigrams, as the lexicon counts words). Every step is bounded (syllables,
 characters per syllable, chains kept), so a lookup costs a few numpy
 searches over the sorted term arrays whatever is typed.
+
+A local index reads its segments' postings (``Lattice.of_segments``). A
+cluster keeps no postings on the reader's machine: its indexer writes the
+Han bigrams' and characters' article counts beside the lexicon
+(``GRAMS_NAME``, ``indexer.textcounts``), and a chain of three or more
+characters is then counted as its rarest bigram (an upper bound).
 """
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 
+from .arrayfile import read_arrays
 from .columnar import PostingTable
-from .lexicon import Entry
+from .lexicon import BIG_ARCHIVE, Entry
 from .pinyin import reading, syllable_chars, syllabify
 
-__all__ = ["Lattice", "MAX_SYLLABLES"]
+__all__ = ["Lattice", "MAX_SYLLABLES", "GRAMS_NAME"]
+
+GRAMS_NAME = "grams.arrays"
 
 MAX_SYLLABLES = 6   # longer pinyin is no word of 2-6 characters
 CHARS_PER_SYLLABLE = 40  # the archive's commonest characters of each reading
@@ -34,18 +45,46 @@ _NONE = np.zeros(0, np.int64)
 class Lattice:
     """Reads syllables as Han strings of one generation (read-only, safe across threads)."""
 
-    def __init__(self, segments: list[dict[str, PostingTable]], min_df: int = 1):
-        self._ng = [s["text_ng"] for s in segments if len(s["text_ng"].terms)]
-        self._ch = [s["text_ch"] for s in segments if len(s["text_ch"].terms)]
+    def __init__(self, bigrams: list, chars: list, min_df: int = 1, exact: bool = True):
+        """``bigrams``, ``chars``: per segment, objects with sorted ``terms`` and
+        ``tptr`` (``PostingTable``s); ``exact``: they also have ``docs``."""
+        self._ng = [t for t in bigrams if len(t.terms)]
+        self._ch = [t for t in chars if len(t.terms)]
         self.min_df = min_df
+        self.exact = exact
         self._chars: dict[str, np.ndarray] | None = None
         self._lock = threading.Lock()
 
+    @classmethod
+    def of_segments(cls, segments: list[dict[str, PostingTable]], docs: int) -> "Lattice":
+        """The lattice of a local generation's segments (``docs`` documents in all)."""
+        return cls([s["text_ng"] for s in segments], [s["text_ch"] for s in segments],
+                   2 if docs >= BIG_ARCHIVE else 1)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Lattice | None":
+        """The lattice of a cluster's counts (``GRAMS_NAME``), None if there are none."""
+        path = Path(path)
+        if not path.exists():
+            return None
+        a = read_arrays(path)
+        return cls([_Counts(a["ng.terms"], a["ng.tptr"])], [_Counts(a["ch.terms"], a["ch.tptr"])],
+                   2 if int(a["docs"][0]) >= BIG_ARCHIVE else 1, exact=False)
+
+    def current(self) -> "Lattice":
+        return self
+
     def words(self, pieces: list[str]) -> list[Entry]:
         """The string of most articles read as the letters typed (pieces between
-        spaces and apostrophes end syllables), as a one-entry list, or []."""
+        spaces and apostrophes end syllables), as a one-entry list, or [].
+
+        Readings of fewer syllables first (xian before xi an, as input methods
+        read), and a reading of more only when none of fewer finds a string.
+        """
         best: Entry | None = None
         for syllables in syllabify(pieces, MAX_SYLLABLES):
+            if best is not None and len(syllables) > len(best.reading.split()):
+                break
             if len(syllables) < 2:
                 continue
             found = self.read(syllables)
@@ -69,7 +108,7 @@ class Lattice:
         for chain, most in zip(chains[:CHECKED], bound[:CHECKED].tolist()):
             if most <= best_df:
                 break  # sorted by bound: no chain left can hold more articles
-            df = most if len(chain) == 2 else self._together(chain)
+            df = most if len(chain) == 2 or not self.exact else self._together(chain)
             word = "".join(map(chr, chain.tolist()))
             if df > best_df and reading(word) == syllables:
                 best, best_df = word, df
@@ -148,3 +187,12 @@ def _df(table: PostingTable, codes: np.ndarray) -> np.ndarray:
     """Documents holding each term code in one segment (0 where it has none)."""
     at = np.minimum(np.searchsorted(table.terms, codes), len(table.terms) - 1)
     return np.where(table.terms[at] == codes, table.tptr[at + 1] - table.tptr[at], 0)
+
+
+class _Counts:
+    """Sorted term codes and the running total of their counts (``tptr``, as in a
+    posting table: term i is in tptr[i + 1] - tptr[i] articles)."""
+
+    def __init__(self, terms: np.ndarray, tptr: np.ndarray):
+        self.terms, self.tptr = terms, tptr
+

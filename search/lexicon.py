@@ -119,19 +119,24 @@ class Lexicon:
 
 
 class LexiconFile:
-    """A lexicon file another process replaces (a cluster's), read again when it does."""
+    """A lexicon file another process replaces (a cluster's), read again when it does.
+
+    ``load``: what reads it (``Lexicon.load``; ``Lattice.load`` for a cluster's
+    bigram counts, kept and replaced the same way).
+    """
 
     CHECK_EVERY_S = 1.0
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, load=None):
         self.path = Path(path)
+        self._load = load or Lexicon.load
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._lexicon: Lexicon | None = None
         self._checked = -self.CHECK_EVERY_S
 
-    def current(self) -> Lexicon | None:
-        """The lexicon now in the file (None while there is none)."""
+    def current(self):
+        """What the file now holds, as ``load`` reads it (None while there is none)."""
         now = time.monotonic()
         with self._lock:
             if now - self._checked >= self.CHECK_EVERY_S:
@@ -142,6 +147,6 @@ class LexiconFile:
                 except OSError:
                     stamp = None
                 if stamp != self._stamp:
-                    self._lexicon = Lexicon.load(self.path) if stamp else None
+                    self._lexicon = self._load(self.path) if stamp else None
                     self._stamp = stamp
             return self._lexicon

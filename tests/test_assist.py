@@ -20,6 +20,7 @@ from search.assist import Assistant, _render
 from search.lexicon import Lexicon
 from search.synonyms import Synonyms
 from search.query import parse
+from conftest import BACKENDS
 
 _TEXTS = (
     [("普京会见来访外宾", f"俄罗斯总统普京第{i}次会见外宾，双方讨论合作。") for i in range(12)]
@@ -291,11 +292,17 @@ _BODY_ONLY = (
 )
 
 
-@pytest.fixture(scope="module")
-def body_only(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def body_only(request, tmp_path_factory):
+    """The corpus above on each backend (a cluster's reader reads its indexer's counts)."""
     root = tmp_path_factory.mktemp("body_only")
-    build_index(write_corpus(root / "corpus", _BODY_ONLY), root / "index")
-    return search.open_index(root / "index")
+    location = root / "index" if request.param == "whoosh" else \
+        request.getfixturevalue("scratch_cluster").url
+    update_index(write_corpus(root / "corpus", _BODY_ONLY), location, rebuild=True)
+    ix = search.open_index(location)
+    yield ix
+    if hasattr(ix, "close"):
+        ix.close()
 
 
 def test_pinyin_of_a_word_found_only_in_bodies_reads_as_that_word(body_only):
@@ -324,7 +331,7 @@ def test_the_lattice_is_bounded(body_only, monkeypatch):
     real = lat.Lattice._bigram_df
     monkeypatch.setattr(lat.Lattice, "_bigram_df",
                         lambda self, codes: looked_up.append(len(codes)) or real(self, codes))
-    lattice = body_only.assistant._lattice
+    lattice = body_only.assistant.lattice
     assert lattice.read(["fei", "lan", "wan"]).word == "斐澜湾"
     for typed in ("zhuang" * 6, "yi" * 6, "shi" * 6, "xian" * 6, "a" * 40, "zhongguo" * 12,
                   "e" * 200):

@@ -2,7 +2,8 @@
 
 The cluster stores articles, not the lexicon's arrays; the indexer writes
 them (``indexer.textcounts``) into ``cluster_folder`` on the machine it runs
-on, beside the synonyms given with ``--synonyms``. A reader on that machine
+on, with the Han bigrams' counts that read pinyin the lexicon lacks
+(``search.lattice``), beside the synonyms given with ``--synonyms``. A reader on that machine
 assists queries as on a local index; elsewhere it searches literally, with
 the default synonyms.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from ..analysis import _cache_dir
 from ..assist import Assistant
+from ..lattice import GRAMS_NAME, Lattice
 from ..lexicon import LEXICON_NAME, LexiconFile
 from ..synonyms import SynonymSource
 
@@ -25,4 +27,5 @@ def cluster_folder(host: str, port: int, name: str) -> Path:
 
 def cluster_assistant(host: str, port: int, name: str) -> Assistant:
     folder = cluster_folder(host, port, name)
-    return Assistant(LexiconFile(folder / LEXICON_NAME), SynonymSource(folder))
+    return Assistant(LexiconFile(folder / LEXICON_NAME), SynonymSource(folder),
+                     LexiconFile(folder / GRAMS_NAME, Lattice.load))
