@@ -68,9 +68,10 @@ class TextCounter:
         words = [w.encode("utf-8") for t in self._titles for w in t]
         title_owner = np.repeat(np.arange(n, dtype=np.int64), [len(t) for t in self._titles])
         grams = np.concatenate(self._grams)
-        ng, ch = han_counts(grams, owner)
+        postings = _Postings(grams, owner)
+        ng, ch = han_counts(postings, grams, owner)
         self._ng, self._ch = added(self._ng, ng), added(self._ch, ch)
-        tables = [{"text_ng": _Postings(grams, owner),
+        tables = [{"text_ng": postings,
                    "title_words": _Postings(np.array(words, dtype="S") if words
                                             else np.zeros(0, "S1"), title_owner)}]
         self.counts = merged_counts(self.counts, counts_of(self.seg, tables))
@@ -109,18 +110,23 @@ def _han(cp: np.ndarray) -> np.ndarray:
     return (cp >= 0x3400) & (cp <= 0x9FFF)
 
 
-def han_counts(grams: np.ndarray, owner: np.ndarray) -> tuple[tuple, tuple]:
-    """(codes, articles) of the Han bigrams and of the Han characters, from each
-    document's distinct gram codes (``owner``: the document of each)."""
-    grams = grams.astype(np.uint64)
-    first = grams >> np.uint64(_SHIFT)
-    second = grams & np.uint64((1 << _SHIFT) - 1)
-    han = _han(first)
-    ng = np.unique(grams[han & _han(second)], return_counts=True)
-    # Each letter starts one gram: a document's characters are its grams' first ones.
-    pairs = np.unique((owner[han].astype(np.uint64) << np.uint64(_SHIFT)) | first[han])
-    ch = np.unique((pairs & np.uint64((1 << _SHIFT) - 1)) << np.uint64(_SHIFT),
-                   return_counts=True)
+def han_counts(postings: _Postings, grams: np.ndarray, owner: np.ndarray
+               ) -> tuple[tuple, tuple]:
+    """(codes, articles) of the Han bigrams and of the Han characters.
+
+    ``postings``: the chunk's bigram postings; ``grams``, ``owner``: each
+    document's distinct gram codes, sorted, and the document of each.
+    """
+    terms = postings.terms.astype(np.uint64)
+    mask = np.uint64((1 << _SHIFT) - 1)
+    pair = _han(terms >> np.uint64(_SHIFT)) & _han(terms & mask)
+    ng = (terms[pair], np.diff(postings.tptr)[pair])
+    # Each letter starts one gram: a document's characters are its grams' first
+    # ones, adjacent in its sorted codes.
+    first = grams.astype(np.uint64) >> np.uint64(_SHIFT)
+    new = np.ones(len(first), bool)
+    new[1:] = (first[1:] != first[:-1]) | (owner[1:] != owner[:-1])
+    ch = np.unique(first[new & _han(first)] << np.uint64(_SHIFT), return_counts=True)
     return ng, ch
 
 
