@@ -35,9 +35,9 @@ __all__ = ["Lattice", "MAX_SYLLABLES", "GRAMS_NAME"]
 GRAMS_NAME = "grams.arrays"
 
 MAX_SYLLABLES = 6   # longer pinyin is no word of 2-6 characters
-CHARS_PER_SYLLABLE = 40  # the archive's commonest characters of each reading
-BEAM = 48           # chains kept at each step
-CHECKED = 8         # best chains whose articles are counted exactly (at most)
+CHARS_PER_SYLLABLE = 32  # the archive's commonest characters of each reading
+BEAM = 32           # chains kept at each step
+CHECKED = 6         # best chains whose articles are counted exactly (at most)
 _SHIFT = 21         # a bigram's code: first character << 21 | second (analysis.gram_codes)
 _NONE = np.zeros(0, np.int64)
 
