@@ -342,3 +342,26 @@ def test_the_lattice_is_bounded(body_only, monkeypatch):
     most = max(lat.BEAM, lat.CHARS_PER_SYLLABLE) * lat.CHARS_PER_SYLLABLE
     assert looked_up and max(looked_up) <= most
     assert len(looked_up) <= 8 * 4 * (lat.MAX_SYLLABLES - 1)
+
+
+def test_an_update_adds_the_new_articles_pairs(tmp_path):
+    # A folder: the new segment's postings; a cluster: its indexer's counts, added up.
+    from indexer.textcounts import TextCounter
+    from search.lattice import GRAMS_NAME, Lattice
+
+    corpus = write_corpus(tmp_path / "corpus", _BODY_ONLY[:1] + _BODY_ONLY[-1:])
+    update_index(corpus, tmp_path / "index")
+    (corpus / "new.md").write_text("---\ntitle: '渔港'\n---\n<p>斐澜湾渔港扩建。</p>\n",
+                                   encoding="utf-8")
+    update_index(corpus, tmp_path / "index")
+    assert search.open_index(tmp_path / "index").search("feilanwan").total == 2
+
+    seg = search.open_index(tmp_path / "index").segmenter
+    for i, add in enumerate((False, True)):
+        counter = TextCounter(seg)
+        for _ in counter.tap([{"title": "渔民", "body": f"斐澜湾{i}。"}, {"body": "城市"}]):
+            pass
+        counter.write(tmp_path / "cluster", add_to_existing=add)
+    lattice = Lattice.load(tmp_path / "cluster" / GRAMS_NAME)
+    assert lattice.read(["fei", "lan", "wan"]).df == 2
+    assert lattice.read(["cheng", "shi"]).df == 2
