@@ -3,7 +3,9 @@
 Readings come from pypinyin (its phrase dictionary reads heteronyms in
 context: 重庆 chong qing, 银行 yin hang). Fuzzy keys fold the confusions of
 sloppy input (-n/-ng, z/zh, c/ch, s/sh, l/n, h/f) so that a mistyped
-homophone and the word meant share a key.
+homophone and the word meant share a key. Typed letters split into
+syllables (``syllabify``), and each syllable names the characters read so
+(``syllable_chars``), for reading pinyin no lexicon word has (``search.lattice``).
 """
 from __future__ import annotations
 
