@@ -4,6 +4,7 @@ timeline and name facets, each against a baseline measured in the same run.
     python bench/explore.py build CORPUS OUT [--baseline /work/main] [--naive] [--baseline-first]
     python bench/explore.py latency INDEX --baseline-index DIR [--baseline /work/main]
                                     [--procs 3]
+    python bench/explore.py names CORPUS [--baseline /work/main] [--articles 1500] [--rounds 5]
 
 ``--baseline`` is a checkout of the engine before this work (with its own
 .venv): its builds and queries run beside this tree's, in turn, so the ratios
@@ -14,6 +15,7 @@ and, here, the facets (categories, years, and now the timeline and names).
 """
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -79,6 +81,52 @@ def latency(args) -> dict:
     return summary
 
 
+# Run by each tree's own python in its own checkout: finds the names of a random sample of
+# articles, a fresh NameFinder (tables loaded, not timed) each round, and prints the seconds.
+_NAMES_WORKER = """
+import json, random, sys, time
+from datetime import timedelta, timezone
+from pathlib import Path
+from indexer.corpus import parse_article
+from search.analysis import Segmenter
+from search.names import NameFinder
+root, n, seed, rounds = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+random.seed(seed)
+files = random.sample(sorted(root.rglob("*.md")), n)
+arts = [a for a, _ in (parse_article(root, p, p.read_bytes(), timezone(timedelta(hours=8)))
+                       for p in files) if a]
+seg = Segmenter(None)
+seg.initialize()
+times = []
+for _ in range(rounds):
+    finder = NameFinder(seg)
+    finder.load()
+    start = time.perf_counter()
+    found = sum(len(x) for a in arts for x in finder.find(a.title, a.body).as_dict().values())
+    times.append(time.perf_counter() - start)
+print(json.dumps({"articles": len(arts), "seconds": times, "names": found}))
+"""
+
+
+def names(args) -> dict:
+    """Milliseconds per article to find names (title + lead), this tree and the baseline's,
+    rounds alternating between the two; medians over rounds."""
+    runs: dict[str, list[float]] = {"explore": [], "baseline": []}
+    found = {}
+    for _ in range(args.rounds):
+        for name, tree in (("explore", ROOT), ("baseline", Path(args.baseline))):
+            out = subprocess.run([_python(tree), "-c", _NAMES_WORKER, args.corpus,
+                                  str(args.articles), str(args.seed), "1"], cwd=tree,
+                                 check=True, capture_output=True, text=True)
+            res = json.loads(out.stdout)
+            runs[name].append(res["seconds"][0] * 1000 / res["articles"])
+            found[name] = res["names"]
+    med = {name: statistics.median(ms) for name, ms in runs.items()}
+    return {"articles": args.articles, "seed": args.seed, "ms_per_article": med,
+            "rounds": runs, "names_found": found,
+            "ratio": med["explore"] / med["baseline"]}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="job", required=True)
@@ -93,8 +141,14 @@ def main() -> None:
     q.add_argument("--baseline-index", required=True)
     q.add_argument("--baseline", default="/work/main")
     q.add_argument("--procs", type=int, default=3)
+    n = sub.add_parser("names")
+    n.add_argument("corpus")
+    n.add_argument("--baseline", default="/work/main")
+    n.add_argument("--articles", type=int, default=1500)
+    n.add_argument("--seed", type=int, default=1)
+    n.add_argument("--rounds", type=int, default=5)
     args = p.parse_args()
-    result = build(args) if args.job == "build" else latency(args)
+    result = {"build": build, "latency": latency, "names": names}[args.job](args)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 
