@@ -23,15 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Segmenter, _cache_dir, normalize
+from .name_rules import mend
 
 __all__ = ["KINDS", "Names", "NameFinder", "NAMES_VERSION", "finder_for", "lead_text",
            "name_keys"]
 
 # Name kind -> jieba's tags for it.
 KINDS = {"people": ("nr", "nrfg", "nrt"), "places": ("ns", "nsf"), "organizations": ("nt",)}
+_PEOPLE_TAGS = frozenset(KINDS["people"])
 _KIND_OF = {tag: kind for kind, tags in KINDS.items() for tag in tags}
 FIXES = Path(__file__).with_name("names_fixes.txt")
-NAMES_VERSION = "2-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
+NAMES_VERSION = "3-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
 LEAD_MIN, LEAD_MAX = 60, 400  # characters of lead read: paragraphs up to MIN, cut at MAX
 PER_KIND_MAX = 20
 # "央视网消息（新闻联播）：", "新华社北京3月5日电", "本台消息：" before the story itself.
@@ -61,6 +63,12 @@ _TRANSLIT = frozenset(
     "切琴丘萨塞桑瑟森沙尚什施舍斯松苏索塔泰坦汤唐特提图托瓦万旺威韦维温沃乌武西希谢辛休亚扬耶"
     "伊因英尤约扎泽詹哲夫连谭茨兹娃娜妮莎丽琪绍舒瑞若廷通季迦伽歇哥恩鲍堡顿登都丁汀夏雅佐祖")
 _NAME_TAGS = frozenset(_KIND_OF)
+# Less common surnames: enough to pass the shape of a person's name (_person_shape).
+_MORE_SURNAMES = frozenset("习洪栗郁荆冀燕楚晋闻宿鞠粟逯厉雍帅钮揭鄢蔺晁辜谯亢庹隗禹楼郗綦原战相幸茅门"
+                           "权虎国蓟於阚贲衣桓暴冼植扈滑都")
+_MORE_TRANSLIT = frozenset("得翰廉列逊保")  # 彼得 约翰 威廉 列宁 约翰逊 保罗
+_COMPOUND_SURNAMES = frozenset("欧阳 司马 诸葛 上官 东方 令狐 皇甫 公孙 慕容 尉迟 长孙 宇文 司徒 夏侯 "
+                               "端木 西门 南宫 独孤 呼延 轩辕".split())
 
 
 def _transliterations(tagged):
@@ -93,6 +101,14 @@ def _candidate(text: str) -> bool:
     if text[0] in _SURNAMES and len(text) <= 4:
         return True
     return sum(ch in _TRANSLIT for ch in text) * 3 >= len(text) * 2
+
+
+def _person_shape(word: str) -> bool:
+    """Whether a word jieba's dictionary calls a person looks like one: a surname first,
+    or transliteration characters mostly (its dictionary calls 雪山 and 迎春 people)."""
+    if word[0] in _SURNAMES or word[0] in _MORE_SURNAMES or word[:2] in _COMPOUND_SURNAMES:
+        return True
+    return sum(ch in _TRANSLIT or ch in _MORE_TRANSLIT for ch in word) * 3 >= len(word) * 2
 
 
 def _plausible(word: str, kind: str) -> bool:
@@ -188,9 +204,12 @@ class NameFinder:
                 tok = self.segmenter.tokenizer
                 pos = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
                 pos.tokenizer = tok
-                tags = _dictionary_tags(tok.get_dict_file)
+                tags = dict(_dictionary_tags(tok.get_dict_file))
+                for word, tag in tags.items():
+                    if tag in _PEOPLE_TAGS and not _person_shape(word):
+                        tags[word] = "nrx"  # not listed; a given name to name_rules
                 for word, tag in _read_fixes(FIXES).items():
-                    tags[word] = tag or "x"
+                    tags[word] = tag or "-"  # "-": never a name; "x": unknown
                 tags.update(tok.user_word_tag_tab)  # the user's dictionary has the last word
                 self._hmm = pos._POSTokenizer__cut_detail
                 self._tags = tags
@@ -240,7 +259,8 @@ class NameFinder:
     def find(self, title: str, body: str) -> Names:
         """The names in an article's title and lead paragraph."""
         found: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}
-        for word, tag in _transliterations(self._tagged(normalize(lead_text(title, body)))):
+        tagged = _transliterations(self._tagged(normalize(lead_text(title, body))))
+        for word, tag in mend(tagged, _SURNAMES):
             kind = _KIND_OF.get(tag)
             if kind and len(word) > 1 and len(found[kind]) < PER_KIND_MAX:
                 found[kind][word] = None

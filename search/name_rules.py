@@ -1,0 +1,135 @@
+"""Rules that mend jieba's tagging of names where its cut splits one name into words.
+
+They run on the (word, tag) pairs of a title and lead, after the dictionary and
+the HMM (search/names.py), and were chosen on samples of the archive other than
+the ones the quality figures come from (docs/quality.md):
+
+- a lone surname before a two-character given name tagged a person is one
+  person (赵 + 红艳);
+- a run of nouns that ends in an organisation's head word (委员会, 协会,
+  有限公司, 部, 局 ...) and starts with a name or a body's prefix (国家, 中央,
+  国际 ...) is one organisation (国家 林业 和 草原 局);
+- a word jieba does not know that ends in an administrative unit (镇, 乡, 村
+  ...) is a place, and so is a place followed by a lone unit (桂平 + 市).
+"""
+from __future__ import annotations
+
+__all__ = ["mend"]
+
+# Head words of a body's name: the run before them is the body's own name.
+_ORG_HEADS = frozenset(
+    "委员会 联合会 协会 学会 商会 基金会 总会 有限公司 股份有限公司 有限责任公司 公司 总公司 集团 "
+    "研究院 研究所 研究中心 科学院 大学 学院 医院 银行 法院 检察院 博物馆 档案馆 纪念馆 图书馆 "
+    "美术馆 科技馆 办公室 总台 电视台 通讯社 报社 歌舞团 艺术团 剧院 控制中心 研究中心 新闻中心 指挥部 "
+    "管理局 总局 总署 人民政府 政府 党委 常委会 委 部 局 署 厅 办 院 司".split())
+# Head words that follow generic nouns as often as names (科技公司, 当地医院): the run
+# must hold a name or a body's prefix before them.
+_ANCHORS = frozenset("中国 国家 中央 国际 全国 世界 联合国 省 市 县 自治区 中华全国 全军 中共".split())
+_ONE_CHAR_HEADS = frozenset("委部局署厅办院司")
+# Heads that make a body's name of the nouns before them without a name or prefix
+# (基金业协会, 交通运输部), when those nouns are long enough not to be generic (村民委员会).
+_STRONG_HEADS = frozenset("委员会 联合会 协会 有限公司 股份有限公司 总台 通讯社 部 局 委 署 厅".split())
+_BARE_MIN = 3
+# Tags of words that can stand inside a body's name ("-": a common word, 广播电视);
+# verbs and adjectives only after a name or prefix (中央 选举 委员会, 国家 卫生 健康 委).
+_INNER = frozenset("n nz ns nt j vn an b l x".split())
+_INNER_AFTER_ANCHOR = _INNER | {"a", "-"}
+_MIN_LEN, _MAX_LEN = 4, 16
+_NAME_TAGS = frozenset("ns nsf nt nz j".split())
+_UNITS = frozenset("省市县区镇乡村州旗")
+_PLACE_UNITS = frozenset("省市县镇乡村州")  # after a place: 区 and 旗 start other words (区域)
+_NEW_PLACE_UNITS = frozenset("县镇乡村")  # ending a word jieba does not know
+_SURNAME_TAGS_NOT = frozenset("p c d r u uj ul m q".split())
+# A given name: a person's tag, or "nrx", a word the dictionary calls a person that does
+# not look like a whole name (红艳: no surname; names.py).
+_GIVEN = frozenset(("nr", "nrfg", "nrt", "nrx"))
+_JOINS = frozenset("和与")  # 国家林业和草原局, 住房和城乡建设部
+_BREAKS = frozenset("会见 会同 会晤 指导 访问 出席 主持".split())  # verbs jieba calls nouns
+
+
+def _han(word: str) -> bool:
+    return bool(word) and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+def _surname_joins(tagged, surnames):
+    """赵/nr 红艳/nr -> 赵红艳/nr: a lone surname before a given name tagged a person."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tagged):
+        word, tag = tagged[i]
+        if (len(word) == 1 and word in surnames and tag not in _SURNAME_TAGS_NOT
+                and i + 1 < len(tagged) and len(tagged[i + 1][0]) == 2
+                and tagged[i + 1][1] in _GIVEN):
+            out.append((word + tagged[i + 1][0], "nr"))
+            i += 2
+            continue
+        out.append((word, tag))
+        i += 1
+    return out
+
+
+def _anchor(pair) -> bool:
+    return pair[1] in _NAME_TAGS or pair[0] in _ANCHORS
+
+
+def _org_start(tagged, end: int) -> int:
+    """Index where the body's name ending at tagged[end] (a head word) starts, or end."""
+    start = end
+    while start > 0:
+        word, tag = tagged[start - 1]
+        if _han(word) and word not in _BREAKS and (tag in _INNER_AFTER_ANCHOR
+                                                  or word in _ANCHORS):
+            start -= 1
+        elif (word in _JOINS and tagged[end][0] in _ONE_CHAR_HEADS and start > 1
+              and tagged[start - 2][1] in _INNER):
+            start -= 1  # 林业 和 草原 局: only before a ministry's one-character head
+        else:
+            break
+    # A body's name starts with a name or a prefix: the first one in the run.
+    first = next((i for i in range(start, end) if _anchor(tagged[i])), end)
+    if end - first == 1 and tagged[first][1] not in _NAME_TAGS:
+        first = end  # 国家 + 政府, 全国 + 委员会: a prefix alone is no name
+    if first < end and all(t in _INNER_AFTER_ANCHOR or w in _JOINS or w in _ANCHORS
+                           for w, t in tagged[first:end]):
+        return first
+    if tagged[end][0] in _STRONG_HEADS:  # no anchor: nouns only, long enough
+        while start < end and (tagged[start][1] not in _INNER or tagged[start][0] in _JOINS):
+            start += 1
+        if sum(len(w) for w, _ in tagged[start:end]) >= _BARE_MIN:
+            return start
+    return end
+
+
+def _org_joins(tagged):
+    out = list(tagged)
+    i = len(out) - 1
+    while i > 0:
+        if out[i][0] in _ORG_HEADS:
+            start = _org_start(out, i)
+            if start < i and _MIN_LEN <= sum(len(w) for w, _ in out[start:i + 1]) <= _MAX_LEN:
+                # The places inside stay places too (吉林省 of 吉林省档案馆): a place facet finds it.
+                inner = [(w, t) for w, t in out[start:i] if t in ("ns", "nsf")]
+                out[start:i + 1] = inner + [("".join(w for w, _ in out[start:i + 1]), "nt")]
+                i = start
+        i -= 1
+    return out
+
+
+def _place_units(tagged):
+    """保太镇/x -> ns; 桂平/ns 市 -> 桂平市/ns."""
+    out: list[tuple[str, str]] = []
+    for word, tag in tagged:
+        if (tag == "x" and 3 <= len(word) <= 5 and _han(word) and word[-1] in _NEW_PLACE_UNITS
+                and not _UNITS.intersection(word[:-1])):
+            out.append((word, "ns"))
+        elif (len(word) == 1 and word in _PLACE_UNITS and out and out[-1][1] in ("ns", "nsf")
+              and out[-1][0][-1] not in _UNITS):
+            out[-1] = (out[-1][0] + word, "ns")
+        else:
+            out.append((word, tag))
+    return out
+
+
+def mend(tagged, surnames: frozenset[str]) -> list[tuple[str, str]]:
+    """The (word, tag) pairs with the rules above applied."""
+    return _place_units(_org_joins(_surname_joins(list(tagged), surnames)))
