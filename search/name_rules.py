@@ -51,23 +51,6 @@ def _han(word: str) -> bool:
     return bool(word) and all("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
-def _surname_joins(tagged, surnames):
-    """赵/nr 红艳/nr -> 赵红艳/nr: a lone surname before a given name tagged a person."""
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(tagged):
-        word, tag = tagged[i]
-        if (len(word) == 1 and word in surnames and tag not in _SURNAME_TAGS_NOT
-                and i + 1 < len(tagged) and len(tagged[i + 1][0]) == 2
-                and tagged[i + 1][1] in _GIVEN):
-            out.append((word + tagged[i + 1][0], "nr"))
-            i += 2
-            continue
-        out.append((word, tag))
-        i += 1
-    return out
-
-
 def _anchor(pair) -> bool:
     return pair[1] in _NAME_TAGS or pair[0] in _ANCHORS
 
@@ -100,36 +83,34 @@ def _org_start(tagged, end: int) -> int:
     return end
 
 
-def _org_joins(tagged):
-    out = list(tagged)
-    i = len(out) - 1
-    while i > 0:
-        if out[i][0] in _ORG_HEADS:
-            start = _org_start(out, i)
-            if start < i and _MIN_LEN <= sum(len(w) for w, _ in out[start:i + 1]) <= _MAX_LEN:
-                # The places inside stay places too (吉林省 of 吉林省档案馆): a place facet finds it.
-                inner = [(w, t) for w, t in out[start:i] if t in ("ns", "nsf")]
-                out[start:i + 1] = inner + [("".join(w for w, _ in out[start:i + 1]), "nt")]
-                i = start
-        i -= 1
-    return out
-
-
-def _place_units(tagged):
-    """保太镇/x -> ns; 桂平/ns 市 -> 桂平市/ns."""
-    out: list[tuple[str, str]] = []
-    for word, tag in tagged:
-        if (tag == "x" and 3 <= len(word) <= 5 and _han(word) and word[-1] in _NEW_PLACE_UNITS
-                and not _UNITS.intersection(word[:-1])):
-            out.append((word, "ns"))
-        elif (len(word) == 1 and word in _PLACE_UNITS and out and out[-1][1] in ("ns", "nsf")
-              and out[-1][0][-1] not in _UNITS):
-            out[-1] = (out[-1][0] + word, "ns")
-        else:
-            out.append((word, tag))
-    return out
+def _join_org(out: list) -> None:
+    """Join the body's name that ends at out[-1], a head word, into one organisation."""
+    end = len(out) - 1
+    start = _org_start(out, end)
+    if start < end and _MIN_LEN <= sum(len(w) for w, _ in out[start:]) <= _MAX_LEN:
+        # The places inside stay places too (吉林省 of 吉林省档案馆): a place facet finds it.
+        inner = [(w, t) for w, t in out[start:end] if t in ("ns", "nsf")]
+        out[start:] = inner + [("".join(w for w, _ in out[start:]), "nt")]
 
 
 def mend(tagged, surnames: frozenset[str]) -> list[tuple[str, str]]:
-    """The (word, tag) pairs with the rules above applied."""
-    return _place_units(_org_joins(_surname_joins(list(tagged), surnames)))
+    """The (word, tag) pairs with the rules above applied, in one pass (it runs per article)."""
+    out: list[tuple[str, str]] = []
+    for word, tag in tagged:
+        if out:
+            last, last_tag = out[-1]
+            if (tag in _GIVEN and len(word) == 2 and len(last) == 1 and last in surnames
+                    and last_tag not in _SURNAME_TAGS_NOT):
+                out[-1] = (last + word, "nr")  # 赵 + 红艳
+                continue
+            if (len(word) == 1 and word in _PLACE_UNITS and last_tag in ("ns", "nsf")
+                    and last[-1] not in _UNITS):
+                out[-1] = (last + word, "ns")  # 桂平 + 市
+                continue
+        if (tag == "x" and 3 <= len(word) <= 5 and word[-1] in _NEW_PLACE_UNITS and _han(word)
+                and not _UNITS.intersection(word[:-1])):
+            tag = "ns"  # 保太镇, a word jieba does not know
+        out.append((word, tag))
+        if word in _ORG_HEADS:
+            _join_org(out)
+    return out

@@ -40,7 +40,6 @@ PER_KIND_MAX = 20
 _DATELINE = re.compile(r"^(?:[^，。！？“”：:\s]{0,20}?(?:消息|讯)(?:[（(][^）)]{0,20}[）)])?[：:]"
                        r"|[^，。！？“”：:\s]{0,20}?\d{1,2}日电\s*)")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
-_ONE_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 # The commonest Chinese surnames: a two-character word jieba does not know is
@@ -80,7 +79,7 @@ def _transliterations(tagged):
     """
     run: list[tuple[str, str]] = []
     for word, tag in list(tagged) + [("", "x")]:
-        if word and len(word) <= 4 and all(ch in _TRANSLIT for ch in word):
+        if word and len(word) <= 4 and _TRANSLIT.issuperset(word):
             run.append((word, tag))
             continue
         if len(run) > 1 and any(t in _NAME_TAGS for _, t in run):
@@ -227,15 +226,17 @@ class NameFinder:
         run: list[str] = []
         made_up = False
         for word in self.segmenter.tokenizer.cut(text):
-            known = bool(freq.get(word)) or word in tags
-            if _HAN.fullmatch(word) and not known or len(word) == 1 and _ONE_HAN.match(word):
+            tag = tags.get(word)
+            known = tag is not None or bool(freq.get(word))
+            if ("\u4e00" <= word <= "\u9fff" if len(word) == 1
+                    else not known and _HAN.fullmatch(word)):
                 run.append(word)
                 made_up = made_up or not known or len(run) > 1
                 continue
             if run:
                 yield from self._run(run, made_up, tags)
                 run, made_up = [], False
-            yield word, tags.get(word, "x")
+            yield word, tag or "x"
         if run:
             yield from self._run(run, made_up, tags)
 
