@@ -32,7 +32,7 @@ _STRONG_HEADS = frozenset("委员会 联合会 协会 有限公司 股份有限�
 _BARE_MIN = 3
 # Tags of words that can stand inside a body's name ("-": a common word, 广播电视);
 # verbs and adjectives only after a name or prefix (中央 选举 委员会, 国家 卫生 健康 委).
-_INNER = frozenset("n nz ns nt j vn an b l x".split())
+_INNER = frozenset("n nz ns nt j vn an b x".split())
 _INNER_AFTER_ANCHOR = _INNER | {"a", "-"}
 _MIN_LEN, _MAX_LEN = 4, 16
 _NAME_TAGS = frozenset("ns nsf nt nz j".split())
@@ -63,6 +63,8 @@ def _org_start(tagged, end: int) -> int:
         if _han(word) and word not in _BREAKS and (tag in _INNER_AFTER_ANCHOR
                                                   or word in _ANCHORS):
             start -= 1
+        elif tag == "l" and start == end:  # a set phrase right before the head: 自然资源 部
+            start -= 1
         elif (word in _JOINS and tagged[end][0] in _ONE_CHAR_HEADS and start > 1
               and tagged[start - 2][1] in _INNER):
             start -= 1  # 林业 和 草原 局: only before a ministry's one-character head
@@ -76,7 +78,8 @@ def _org_start(tagged, end: int) -> int:
                            for w, t in tagged[first:end]):
         return first
     if tagged[end][0] in _STRONG_HEADS:  # no anchor: nouns only, long enough
-        while start < end and (tagged[start][1] not in _INNER or tagged[start][0] in _JOINS):
+        while start < end and (tagged[start][0] in _JOINS or tagged[start][1] not in _INNER
+                               and not (tagged[start][1] == "l" and start == end - 1)):
             start += 1
         if sum(len(w) for w, _ in tagged[start:end]) >= _BARE_MIN:
             return start
@@ -100,7 +103,8 @@ def mend(tagged, surnames: frozenset[str]) -> list[tuple[str, str]]:
         if out:
             last, last_tag = out[-1]
             if (tag in _GIVEN and len(word) == 2 and len(last) == 1 and last in surnames
-                    and last_tag not in _SURNAME_TAGS_NOT):
+                    and last_tag not in _SURNAME_TAGS_NOT
+                    and (tag != "nrx" or last_tag == "nr")):  # 包(v) 汤圆(nrx): no name
                 out[-1] = (last + word, "nr")  # 赵 + 红艳
                 continue
             if (len(word) == 1 and word in _PLACE_UNITS and last_tag in ("ns", "nsf")

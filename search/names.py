@@ -62,9 +62,10 @@ _TRANSLIT = frozenset(
     "切琴丘萨塞桑瑟森沙尚什施舍斯松苏索塔泰坦汤唐特提图托瓦万旺威韦维温沃乌武西希谢辛休亚扬耶"
     "伊因英尤约扎泽詹哲夫连谭茨兹娃娜妮莎丽琪绍舒瑞若廷通季迦伽歇哥恩鲍堡顿登都丁汀夏雅佐祖")
 _NAME_TAGS = frozenset(_KIND_OF)
-# Less common surnames: enough to pass the shape of a person's name (_person_shape).
-_MORE_SURNAMES = frozenset("习洪栗郁荆冀燕楚晋闻宿鞠粟逯厉雍帅钮揭鄢蔺晁辜谯亢庹隗禹楼郗綦原战相幸茅门"
-                           "权虎国蓟於阚贲衣桓暴冼植扈滑都")
+# Less common surnames, also heading unknown names (习 + 近平, 栗 + 战书)...
+_RARE_SURNAMES = frozenset("习洪栗郁荆冀燕楚鞠粟逯厉雍帅钮揭鄢蔺晁辜谯亢庹隗禹楼郗綦茅蓟阚贲冼扈")
+# ... and surnames that are common characters, enough to pass a person's shape only.
+_MORE_SURNAMES = _RARE_SURNAMES | frozenset("晋闻宿原战相幸门权虎国於衣桓暴植滑都")
 _MORE_TRANSLIT = frozenset("得翰廉列逊保")  # 彼得 约翰 威廉 列宁 约翰逊 保罗
 _COMPOUND_SURNAMES = frozenset("欧阳 司马 诸葛 上官 东方 令狐 皇甫 公孙 慕容 尉迟 长孙 宇文 司徒 夏侯 "
                                "端木 西门 南宫 独孤 呼延 轩辕".split())
@@ -97,7 +98,7 @@ def _candidate(text: str) -> bool:
     surname, or transliteration characters mostly (a foreign name)."""
     if not 2 <= len(text) <= 12:
         return False
-    if text[0] in _SURNAMES and len(text) <= 4:
+    if (text[0] in _SURNAMES or text[0] in _RARE_SURNAMES) and len(text) <= 4:
         return True
     return sum(ch in _TRANSLIT for ch in text) * 3 >= len(text) * 2
 
@@ -113,7 +114,7 @@ def _person_shape(word: str) -> bool:
 def _plausible(word: str, kind: str) -> bool:
     """Whether an HMM-tagged unknown word can be a name of this kind."""
     if kind == "people" and len(word) == 2:
-        return word[0] in _SURNAMES
+        return word[0] in _SURNAMES or word[0] in _RARE_SURNAMES
     return len(word) > 1
 
 

@@ -77,6 +77,7 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("国家政府和全国委员会", "全国委员会"),
     ("韩正在北京会见英国汇丰集团主席", "北京会见英国汇丰集团"),  # a verb ends the run
     ("湖北区域协调发展", "湖北区"),  # 区 starts another word
+    ("会议决定积极开展专门委员会工作", "积极开展专门委员会"),  # a set phrase far from the head
     ("雪山脚下迎春花开", "雪山"),  # the dictionary's "people" without a person's shape
     ("雪山脚下迎春花开", "迎春花"),
     ("一座小山村的黑土地", "黑土地"),  # common words from names_fixes.txt
