@@ -10,7 +10,9 @@ the ones the quality figures come from (docs/quality.md):
   有限公司, 部, 局 ...) and starts with a name or a body's prefix (国家, 中央,
   国际 ...) is one organisation (国家 林业 和 草原 局);
 - a word jieba does not know that ends in an administrative unit (镇, 乡, 村
-  ...) is a place, and so is a place followed by a lone unit (桂平 + 市).
+  ...) is a place, and so is a place followed by a lone unit (桂平 + 市);
+- a person's name, a middle dot and the family name after it are one person
+  (纳兰德拉 · 莫迪), listed whole and by the family name (莫迪).
 """
 from __future__ import annotations
 
@@ -43,6 +45,10 @@ _SURNAME_TAGS_NOT = frozenset("p c d r u uj ul m q".split())
 # A given name: a person's tag, or "nrx", a word the dictionary calls a person that does
 # not look like a whole name (红艳: no surname; names.py).
 _GIVEN = frozenset(("nr", "nrfg", "nrt", "nrx"))
+# A foreign name written given·family: the family part is person-tagged words, pieces the
+# fixes drop ("-"), unknown or abbreviation-tagged words, or single transliteration characters.
+_DOTS = frozenset("·•・‧")
+_FAMILY_TAGS = _GIVEN | {"-", "x", "j", "zg", "nz"}
 _JOINS = frozenset("和与")  # 国家林业和草原局, 住房和城乡建设部
 _BREAKS = frozenset("会见 会同 会晤 指导 访问 出席 主持".split())  # verbs jieba calls nouns
 
@@ -96,10 +102,50 @@ def _join_org(out: list) -> None:
         out[start:] = inner + [("".join(w for w, _ in out[start:]), "nt")]
 
 
-def mend(tagged, surnames: frozenset[str]) -> list[tuple[str, str]]:
-    """The (word, tag) pairs with the rules above applied, in one pass (it runs per article)."""
+def _dotted(tagged, i: int, before, translit: frozenset[str]) -> tuple[str, int] | None:
+    """The part after the dot of a foreign person's "given·family" name at tagged[i], and the
+    index past it; None unless the part before is a person (纳兰德拉 · 莫迪)."""
+    if before is None or before[1] not in _GIVEN and not (before[1] in ("-", "x")
+                                                          and translit.issuperset(before[0])):
+        return None
+    j, parts = i + 1, []
+    while j < len(tagged) and len(parts) < 3:
+        word, tag = tagged[j]
+        if not _han(word) or len(word) > 5:
+            break
+        if not (tag in _FAMILY_TAGS or not parts and len(word) == 1 and word in translit):
+            break
+        parts.append(word)
+        j += 1
+    return ("".join(parts), j) if parts else None
+
+
+def _join_dotted(out: list, family: str, whole_at: int | None) -> int:
+    """Join out[-1], a dot and ``family`` into the whole name, followed by the family name
+    the news calls them by; a third part extends the last whole name (约韦里·卡古塔·穆塞韦尼).
+    The whole name's index."""
+    if whole_at == len(out) - 2 and out[-2][0].endswith("·" + out[-1][0]):
+        out[-2:] = [(out[-2][0] + "·" + family, "nr"), (family, "nr")]
+    else:
+        out[-1] = (out[-1][0] + "·" + family, "nr")
+        out.append((family, "nr"))
+    return len(out) - 2
+
+
+def mend(tagged, surnames: frozenset[str], translit: frozenset[str]) -> list[tuple[str, str]]:
+    """The (word, tag) pairs with the rules above applied, in one pass (it runs per article);
+    ``surnames`` and ``translit`` are names.py's characters of surnames and transliterations."""
+    tagged = list(tagged)
     out: list[tuple[str, str]] = []
-    for word, tag in tagged:
+    i, whole_at = 0, None  # whole_at: where the last dotted name is, its family name after it
+    while i < len(tagged):
+        word, tag = tagged[i]
+        i += 1
+        if word in _DOTS:
+            dotted = _dotted(tagged, i - 1, out[-1] if out else None, translit)
+            if dotted:
+                whole_at, i = _join_dotted(out, dotted[0], whole_at), dotted[1]
+                continue
         if out:
             last, last_tag = out[-1]
             if (tag in _GIVEN and len(word) == 2 and len(last) == 1 and last in surnames

@@ -66,6 +66,7 @@ _NAME_TAGS = frozenset(_KIND_OF)
 _RARE_SURNAMES = frozenset("习洪栗郁荆冀燕楚鞠粟逯厉雍帅钮揭鄢蔺晁辜谯亢庹隗禹楼郗綦茅蓟阚贲冼扈")
 # ... and surnames that are common characters, enough to pass a person's shape only.
 _MORE_SURNAMES = _RARE_SURNAMES | frozenset("晋闻宿原战相幸门权虎国於衣桓暴植滑都")
+_NOT_NAME_ENDS = ("关系", "合作")
 _MORE_TRANSLIT = frozenset("得翰廉列逊保")  # 彼得 约翰 威廉 列宁 约翰逊 保罗
 _COMPOUND_SURNAMES = frozenset("欧阳 司马 诸葛 上官 东方 令狐 皇甫 公孙 慕容 尉迟 长孙 宇文 司徒 夏侯 "
                                "端木 西门 南宫 独孤 呼延 轩辕".split())
@@ -208,6 +209,8 @@ class NameFinder:
                 for word, tag in tags.items():
                     if tag in _PEOPLE_TAGS and not _person_shape(word):
                         tags[word] = "nrx"  # not listed; a given name to name_rules
+                    elif tag in _KIND_OF and word.endswith(_NOT_NAME_ENDS):
+                        tags[word] = "-"  # 中美关系, 中日合作: the dictionary's "places"
                 for word, tag in _read_fixes(FIXES).items():
                     tags[word] = tag or "-"  # "-": never a name; "x": unknown
                 tags.update(tok.user_word_tag_tab)  # the user's dictionary has the last word
@@ -262,7 +265,7 @@ class NameFinder:
         """The names in an article's title and lead paragraph."""
         found: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}
         tagged = _transliterations(self._tagged(normalize(lead_text(title, body))))
-        for word, tag in mend(tagged, _SURNAMES):
+        for word, tag in mend(tagged, _SURNAMES, _TRANSLIT):
             kind = _KIND_OF.get(tag)
             if kind and len(word) > 1 and len(found[kind]) < PER_KIND_MAX:
                 found[kind][word] = None

@@ -61,6 +61,10 @@ def test_user_dictionary_tags_win(tmp_path):
     ("记者走进绿泉村", "places", "绿泉村"),  # an unknown word ending in a unit
     ("哈尔科夫州遭到袭击", "places", "哈尔科夫州"),  # a place and a lone unit
     ("彼得和约翰见了列宁的雕像", "people", "约翰"),  # transliterations keep their tag
+    ("总理纳兰德拉·莫迪将访华", "people", "纳兰德拉·莫迪"),  # given·family, whole
+    ("总理纳兰德拉·莫迪将访华", "people", "莫迪"),  # and by the family name
+    ("秘书长安东尼奥·古特雷斯表示", "people", "安东尼奥·古特雷斯"),  # family name in pieces
+    ("总统约韦里·卡古塔·穆塞韦尼会见", "people", "约韦里·卡古塔·穆塞韦尼"),  # three parts
 ])
 def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     assert name in getattr(finder.find(title, ""), kind)
@@ -78,10 +82,16 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("韩正在北京会见英国汇丰集团主席", "北京会见英国汇丰集团"),  # a verb ends the run
     ("湖北区域协调发展", "湖北区"),  # 区 starts another word
     ("会议决定积极开展专门委员会工作", "积极开展专门委员会"),  # a set phrase far from the head
+    ("总理纳兰德拉·莫迪将访华", "纳兰德拉"),  # a given name alone is a fragment
+    ("中国·东盟博览会开幕", "中国·东盟"),  # a dot between places joins nothing
+    ("唐纳德·特朗普总统表示", "唐纳德·特朗普总统"),  # the title after the name stays out
+    ("总统约韦里·卡古塔·穆塞韦尼会见", "约韦里·卡古塔"),  # no piece of a three-part name
+    ("总统约韦里·卡古塔·穆塞韦尼会见", "卡古塔·穆塞韦尼"),
     ("雪山脚下迎春花开", "雪山"),  # the dictionary's "people" without a person's shape
     ("雪山脚下迎春花开", "迎春花"),
     ("一座小山村的黑土地", "黑土地"),  # common words from names_fixes.txt
     ("全国大中城市", "大中城市"),
+    ("推动中泰关系发展", "中泰关系"),  # relations between countries are no place
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
