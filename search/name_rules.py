@@ -46,9 +46,10 @@ _SURNAME_TAGS_NOT = frozenset("p c d r u uj ul m q".split())
 # not look like a whole name (红艳: no surname; names.py).
 _GIVEN = frozenset(("nr", "nrfg", "nrt", "nrx"))
 # A foreign name written given·family: the family part is person-tagged words, pieces the
-# fixes drop ("-"), unknown or abbreviation-tagged words, or single transliteration characters.
+# fixes drop ("-"), unknown, abbreviation- or place-tagged words (卡古塔), or single
+# transliteration characters.
 _DOTS = frozenset("·•・‧")
-_FAMILY_TAGS = _GIVEN | {"-", "x", "j", "zg", "nz"}
+_FAMILY_TAGS = _GIVEN | {"-", "x", "j", "zg", "nz", "ns", "nsf"}
 _JOINS = frozenset("和与")  # 国家林业和草原局, 住房和城乡建设部
 _BREAKS = frozenset("会见 会同 会晤 指导 访问 出席 主持".split())  # verbs jieba calls nouns
 

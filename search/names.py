@@ -105,9 +105,11 @@ def _candidate(text: str) -> bool:
 
 
 def _person_shape(word: str) -> bool:
-    """Whether a word jieba's dictionary calls a person looks like one: a surname first,
-    or transliteration characters mostly (its dictionary calls 雪山 and 迎春 people)."""
-    if word[0] in _SURNAMES or word[0] in _MORE_SURNAMES or word[:2] in _COMPOUND_SURNAMES:
+    """Whether a word jieba's dictionary calls a person looks like one: a surname and one or
+    two characters (a compound surname and up to two), or transliteration characters mostly
+    (its dictionary calls 雪山, 迎春 and 严格遵守 people)."""
+    if ((word[0] in _SURNAMES or word[0] in _MORE_SURNAMES) and len(word) <= 3
+            or word[:2] in _COMPOUND_SURNAMES and len(word) <= 4):
         return True
     return sum(ch in _TRANSLIT or ch in _MORE_TRANSLIT for ch in word) * 3 >= len(word) * 2
 

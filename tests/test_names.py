@@ -65,6 +65,8 @@ def test_user_dictionary_tags_win(tmp_path):
     ("总理纳兰德拉·莫迪将访华", "people", "莫迪"),  # and by the family name
     ("秘书长安东尼奥·古特雷斯表示", "people", "安东尼奥·古特雷斯"),  # family name in pieces
     ("总统约韦里·卡古塔·穆塞韦尼会见", "people", "约韦里·卡古塔·穆塞韦尼"),  # three parts
+    ("代表团抵达阿布扎比", "places", "阿布扎比"),  # a "person" the archive uses as a place
+    ("会议在欧阳修故居举行", "people", "欧阳修"),  # a compound surname
 ])
 def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     assert name in getattr(finder.find(title, ""), kind)
@@ -92,6 +94,7 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("一座小山村的黑土地", "黑土地"),  # common words from names_fixes.txt
     ("全国大中城市", "大中城市"),
     ("推动中泰关系发展", "中泰关系"),  # relations between countries are no place
+    ("各地严格遵守规定", "严格遵守"),  # four characters after a surname: no Chinese name
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
