@@ -10,7 +10,8 @@ sentence and costs four times as much.
 
 jieba's dictionary tags are noisy (普京 is a place there, 丘陵 a person):
 ``names_fixes.txt`` corrects the most frequent wrong tags of news names
-and drops common words tagged as names. The user dictionary's tags win.
+and drops common words tagged as names. The user dictionary's tags win. Words it calls
+people without a person's shape are not listed; ``name_rules`` joins names jieba cut apart.
 """
 from __future__ import annotations
 
