@@ -198,8 +198,9 @@ def _document(group: list[Story]) -> dict:
     first = group[0]
     body, html = first.texts()
     seg = reading._SEG or reading.use_segmenter(Segmenter(None))
-    return {"names": finder_for(seg).find(first.title, body).as_dict(),"id": first.key, "path": first.path, "paths": [a.path for a in group],
-            "title": first.title, "body": body, "html": html, "author": first.author,
+    return {"id": first.key, "path": first.path, "paths": [a.path for a in group],
+            "names": finder_for(seg).find(first.title, body).as_dict(), "title": first.title,
+            "body": body, "html": html, "author": first.author,
             "categories": list(dict.fromkeys(c for a in group for c in a.categories)),
             "date": first.date.astimezone(timezone.utc).isoformat() if first.date else None}
 
