@@ -1,7 +1,7 @@
 """What issue 14's exploring costs: build time with names, query latency with the
 timeline and name facets, each against a baseline measured in the same run.
 
-    python bench/explore.py build CORPUS OUT [--baseline /work/main] [--naive] [--baseline-first]
+    python bench/explore.py build CORPUS OUT [--baseline TREE] [--order explore,naive,explore]
     python bench/explore.py latency INDEX --baseline-index DIR [--baseline /work/main]
                                     [--procs 3]
     python bench/explore.py names CORPUS [--baseline /work/main] [--articles 1500] [--rounds 5]
@@ -15,6 +15,8 @@ and, here, the facets (categories, years, and now the timeline and names).
 """
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,34 +34,48 @@ def _python(tree: Path) -> str:
     return str(tree / ".venv" / "bin" / "python")
 
 
-def _timed(cmd: list[str], cwd: Path) -> float:
+def _timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the whole process tree) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL)
+    if done.returncode not in (0, 3):  # 3: built, some files skipped (and reported)
+        raise SystemExit(f"{cmd[:3]} failed with exit status {done.returncode}")
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _build_cmd(name: str, args, out: Path, run: int) -> tuple[list[str], Path]:
+    index = str(out / f"ix_{name}_{run}")
+    if name == "naive":
+        return [_python(ROOT), str(HERE / "naive.py"), args.corpus, index], ROOT
+    tree = ROOT if name == "explore" else Path(args.baseline)
+    return [_python(tree), "-m", "indexer", args.corpus, "--index", index, "--rebuild", "-q"], tree
 
 
 def build(args) -> dict:
-    """Wall time of a fresh build by each engine, one after the other."""
+    """Fresh builds in the order given (``explore,naive,explore`` puts the slow naive
+    build between two of ours, so a drifting load weighs on both sides alike)."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    runs = {}
-    engines = [("explore", ROOT), ("baseline", Path(args.baseline))]
-    if args.baseline_first:  # alternate the order between runs: the load drifts
-        engines.reverse()
-    for name, tree in engines:
-        index = out / f"ix_{name}"
-        runs[name] = _timed([_python(tree), "-m", "indexer", args.corpus, "--index", str(index),
-                             "--rebuild", "-q"], tree)
-        print(f"{name}: {runs[name]:.1f} s", file=sys.stderr)
-    if args.naive:
-        runs["naive"] = _timed([_python(ROOT), str(HERE / "naive.py"), args.corpus,
-                                str(out / "ix_naive")], ROOT)
-        print(f"naive: {runs['naive']:.1f} s", file=sys.stderr)
-    ratios = {"explore/baseline": runs["explore"] / runs["baseline"]}
-    if "naive" in runs:
-        ratios["naive/explore"] = runs["naive"] / runs["explore"]
-        ratios["naive/baseline"] = runs["naive"] / runs["baseline"]
-    return {"corpus": args.corpus, "seconds": runs, "ratios": ratios}
+    runs: dict[str, list[tuple[float, float]]] = {}
+    for run, name in enumerate(args.order.split(",")):
+        cmd, cwd = _build_cmd(name, args, out, run)
+        wall, cpu = _timed(cmd, cwd)
+        runs.setdefault(name, []).append((wall, cpu))
+        print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s CPU, load {os.getloadavg()[0]:.1f}",
+              file=sys.stderr)
+    wall = {n: statistics.mean(w for w, _ in r) for n, r in runs.items()}
+    cpu = {n: statistics.mean(c for _, c in r) for n, r in runs.items()}
+    ratios = {}
+    for a, b in (("naive", "explore"), ("naive", "baseline"), ("explore", "baseline")):
+        if a in runs and b in runs:
+            ratios[f"{a}/{b} wall"] = wall[a] / wall[b]
+            ratios[f"{a}/{b} cpu"] = cpu[a] / cpu[b]
+    return {"corpus": args.corpus, "order": args.order, "runs": runs, "wall_s": wall,
+            "cpu_s": cpu, "ratios": ratios}
 
 
 def latency(args) -> dict:
@@ -134,8 +150,8 @@ def main() -> None:
     b.add_argument("corpus")
     b.add_argument("out")
     b.add_argument("--baseline", default="/work/main")
-    b.add_argument("--naive", action="store_true", help="also the naive recipe")
-    b.add_argument("--baseline-first", action="store_true", help="build the baseline first")
+    b.add_argument("--order", default="explore,baseline",
+                   help="builds to run, in turn: explore (this tree), baseline, naive")
     q = sub.add_parser("latency")
     q.add_argument("index")
     q.add_argument("--baseline-index", required=True)
