@@ -228,6 +228,22 @@ def test_both_backends_satisfy_one_interface(corpus_index, sphinx_corpus_index):
     assert sorted(corpus_index.categories()) == sphinx_corpus_index.categories()
 
 
+def test_broad_name_facets_are_sized_by_the_names_the_cluster_holds(
+        corpus_index, sphinx_corpus_index, monkeypatch):
+    """Past the cheap bound a name GROUP BY asks for as many groups as the cluster has
+    distinct names (counted once per version), and its counts stay exact."""
+    from search.sphinx import explore
+
+    monkeypatch.setattr(explore, "_CHEAP_GROUPS", 1)
+    monkeypatch.setattr(sphinx_corpus_index, "_name_groups", explore.NameGroups())
+    got = sphinx_corpus_index.search("", per_page=1, highlight=False)
+    want = corpus_index.search("", per_page=1000, highlight=False)
+    for kind in ("people", "places", "organizations"):
+        assert got.facets[kind] == want.facets[kind]
+        distinct = {n for hit in want.hits for n in getattr(hit, kind)}
+        assert sphinx_corpus_index._name_groups._counts[kind] == len(distinct), kind
+
+
 def test_userdict_and_tz_are_kept_with_the_cluster_as_with_a_folder(small_cluster, tmp_path):
     import synth
 

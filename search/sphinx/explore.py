@@ -10,23 +10,59 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 import numpy as np
 
 from ..name_table import FACET_SIZE
-from ..names import KINDS
+from ..names import KINDS, PER_KIND_MAX
 from ..timeline import Timeline, timeline_from_days
 
 __all__ = ["NAME_COLUMNS", "name_code", "name_codes", "name_conditions", "timeline",
-           "name_facets", "names_of"]
+           "name_facets", "names_of", "NameGroups", "group_cap"]
 
 # Kind of name -> its MVA attribute.
 NAME_COLUMNS = {"people": "people", "places": "places", "organizations": "orgs"}
 # Groups counted per statement: every distinct day (55 years) or name must fit for
-# exact counts (searchd's counts are approximate past max_matches).
+# exact counts (searchd's counts are approximate past max_matches). searchd sizes
+# its sorter by max_matches on every shard, whatever matches: 200,000 costs half a
+# second a statement even over 50 rows, so each statement asks for no more groups
+# than it can have (group_cap).
 _DAY_GROUPS = 20_000
 _NAME_GROUPS = 200_000
+_CHEAP_GROUPS = 20_000  # asked for without knowing the ceiling (a few ms a statement)
 _FETCH = 200  # groups fetched per kind; the first FACET_SIZE after sorting ties by name
+
+
+def group_cap(rows: int, per_row: int, ceiling: int, least: int = _FETCH) -> int:
+    """max_matches for an exact GROUP BY over ``rows`` rows of at most ``per_row``
+    values each, never above ``ceiling`` (the most groups there can be)."""
+    return max(least, min(ceiling, rows * per_row))
+
+
+class NameGroups:
+    """How many distinct names of each kind a cluster's live rows hold: the ceiling
+    of a broad query's name GROUP BY. Counted once per published version (three
+    statements at the full ceiling), and only when a query matches enough rows to
+    need it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key: tuple = ()
+        self._counts: dict[str, int] = {}
+
+    def ceiling(self, run, key: tuple, table: str, where: str, kind: str) -> int:
+        with self._lock:
+            if self._key == key:
+                return self._counts[kind]
+        counts = {}
+        for k, column in NAME_COLUMNS.items():
+            counts[k] = run.select(f"SELECT GROUPBY() AS g FROM {table}{where} GROUP BY "
+                                   f"{column} LIMIT 1 OPTION ranker=none, "
+                                   f"max_matches={_NAME_GROUPS}", [])[1]
+        with self._lock:
+            self._key, self._counts = key, counts
+        return counts[kind]
 _DAY = 86400
 
 
@@ -51,7 +87,8 @@ def timeline(run, table: str, where: str, params: list, total: int, lo: int | No
     dated = where + (" AND " if where else " WHERE ") + "has_date = 1"
     rows, _ = run.select(f"SELECT (ts + {offset_s}) DIV {_DAY} AS d, COUNT(*) AS n "
                          f"FROM {table}{dated} GROUP BY d LIMIT {_DAY_GROUPS} "
-                         f"OPTION ranker=none, max_matches={_DAY_GROUPS}", params)
+                         f"OPTION ranker=none, max_matches="
+                         f"{group_cap(total, 1, _DAY_GROUPS, 100)}", params)
     if not rows:
         return Timeline(undated=total)
     days = np.array([int(d) for d, _ in rows], np.int64)
@@ -68,13 +105,20 @@ def timeline(run, table: str, where: str, params: list, total: int, lo: int | No
     return timeline_from_days(np.repeat(days, counts), total - int(counts.sum()), lo_day, hi_day)
 
 
-def name_facets(run, table: str, where: str, params: list) -> dict[str, dict[str, int]]:
-    """The top names of each kind among the matches, exact counts, ties by name."""
+def name_facets(run, table: str, where: str, params: list, total: int,
+                ceiling=lambda kind: _NAME_GROUPS) -> dict[str, dict[str, int]]:
+    """The top names of each kind among the ``total`` matches, exact counts, ties by name.
+
+    ``ceiling(kind)``: the most distinct names of a kind the live rows hold.
+    """
     out = {}
     for kind, column in NAME_COLUMNS.items():
+        cap = group_cap(total, PER_KIND_MAX, _CHEAP_GROUPS)
+        if total * PER_KIND_MAX > _CHEAP_GROUPS:
+            cap = group_cap(total, PER_KIND_MAX, ceiling(kind))
         rows, _ = run.select(f"SELECT GROUPBY() AS g, COUNT(*) AS n, extra FROM {table}{where} "
                              f"GROUP BY {column} ORDER BY n DESC LIMIT {_FETCH} "
-                             f"OPTION ranker=none, max_matches={_NAME_GROUPS}", params)
+                             f"OPTION ranker=none, max_matches={cap}", params)
         found = []
         for code, n, extra in rows:
             for name in json.loads(extra or "{}").get(kind, ()):

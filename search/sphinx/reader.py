@@ -37,7 +37,7 @@ from .querybuild import Built, build, category_code
 from .ranking import PoolRanking, StraddleMemo
 from .rows import doc_id, listed, title_key, visible
 from .settings import Settings, backend_fingerprint, read_settings
-from .explore import name_conditions, name_facets, names_of, timeline
+from .explore import NameGroups, group_cap, name_conditions, name_facets, names_of, timeline
 from ..name_filter import check_names
 from .state import State, read_state
 
@@ -79,6 +79,7 @@ class SphinxIndex:
         self._conns_lock = threading.Lock()
         self._settings_lock = threading.Lock()
         self._key: tuple = ()  # (live slot, fingerprint) the settings below were read for
+        self._name_groups = NameGroups()  # distinct names per kind, per published version
         self.segmenter, self.tz = Segmenter(None), Settings().zone
         self.ranking = RankingRules()  # replace to tune, as on the Whoosh backend
         self._straddle_memo = StraddleMemo()
@@ -229,9 +230,13 @@ class SphinxIndex:
         if facets:
             cats, _ = run.select(f"SELECT GROUPBY() AS g, COUNT(*) AS n FROM {table}{where} "
                                  f"GROUP BY cats ORDER BY n DESC LIMIT {_FACET_LIMIT} "
-                                 f"OPTION ranker=none, max_matches={_FACET_LIMIT}", params)
+                                 f"OPTION ranker=none, max_matches="
+                                 f"{group_cap(len(state.categories) + 1, 1, _FACET_LIMIT, 100)}",
+                                 params)
+            ceiling = partial(self._name_groups.ceiling, run, (table, state.version), table,
+                              f" WHERE {listed(state.version)}")
             result.facets = {**_facets(years, cats, state.categories),
-                             **name_facets(run, table, where, params)}
+                             **name_facets(run, table, where, params, result.total, ceiling)}
             result.timeline = timeline(run, table, where, params, result.total,
                                        *_bounds(*dates, self.tz),
                                        int(self.tz.utcoffset(None).total_seconds()))
