@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 import time
 from datetime import tzinfo
 from pathlib import Path
@@ -77,7 +78,15 @@ def full_build(root: Path, files: list[Path], index_dir: Path, seg: Segmenter,
 
 def _run(root: Path, files: list[Path], index_dir: Path, seg: Segmenter, naive_tz: tzinfo,
          scanned_ns: int, report: BuildReport, pool, progress: Progress | None) -> None:
-    reads = read_files([(f, None) for f in files], pool, report, progress)
+    # The parent is idle while the readers work: it loads jieba and the names'
+    # tables meanwhile (seconds) for the writers it forks next. The readers were
+    # forked before this thread started, and it ends before the writers fork.
+    loading = threading.Thread(target=use_segmenter, args=(seg,), daemon=True)
+    loading.start()
+    try:
+        reads = read_files([(f, None) for f in files], pool, report, progress)
+    finally:
+        loading.join()
     articles = [r.article for r in reads if r.article is not None]
     groups = group_articles(articles)
     if not groups:
