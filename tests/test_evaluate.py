@@ -82,7 +82,7 @@ def _check(ix, n, seed):
 def test_same_results_as_whoosh_on_updated_xwlb(xwlb_updated):
     gen = xwlb_updated.generation
     assert len([p for p in os.listdir(gen) if p.endswith(".arrays")]) >= 3
-    _check(xwlb_updated, 1200, seed=1)
+    _check(xwlb_updated, 600, seed=1)
 
 
 def test_same_results_as_whoosh_on_rsshub(tmp_path_factory):
