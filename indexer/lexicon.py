@@ -10,6 +10,8 @@ rank words).
 """
 from __future__ import annotations
 
+import marshal
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -28,7 +30,8 @@ from search.pinyin import fuzzy, reading
 from .wordcounts import bigrams, document_frequencies, title_frequencies
 
 __all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
-           "counts_of", "merged_counts", "known_readings", "BIG_ARCHIVE"]
+           "counts_of", "merged_counts", "known_readings", "cached_readings", "remember_readings",
+           "BIG_ARCHIVE"]
 
 _HAN_WORD = re.compile(r"^[\u3400-\u9fff]{2,8}$")
 
@@ -186,7 +189,46 @@ def write_lexicon(gen: str | Path, seg: Segmenter) -> LexiconStats:
     gen = Path(gen)
     tables, articles = _segment_tables(gen)
     counts = counts_of(seg, tables)
-    return _write(gen, lexicon_arrays(counts, 2 if articles >= BIG_ARCHIVE else 1), started)
+    known = cached_readings()
+    arrays = lexicon_arrays(counts, 2 if articles >= BIG_ARCHIVE else 1, known)
+    stats = _write(gen, arrays, started)
+    remember_readings(known, known_readings(arrays))
+    return stats
+
+
+# Words whose readings are kept across builds: a word's pinyin depends on the word and
+# pypinyin's version only, and reading 100,000 words is half of a whole archive's lexicon.
+_READINGS_MAX = 2_000_000
+
+
+def _readings_cache() -> Path:
+    import pypinyin
+
+    return Path(_cache_dir()) / f"lexicon-readings-{pypinyin.__version__}.marshal"
+
+
+def cached_readings() -> dict[str, list[str]]:
+    """Word -> syllables read by earlier builds on this machine (empty if none)."""
+    try:
+        stored = marshal.loads(_readings_cache().read_bytes())
+        return stored if isinstance(stored, dict) else {}
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+
+
+def remember_readings(known: dict[str, list[str]], new: dict[str, list[str]]) -> None:
+    """Add ``new`` readings to the cache (written whole, then renamed; best effort)."""
+    if new.keys() <= known.keys():
+        return
+    merged = {} if len(known) + len(new) > _READINGS_MAX else dict(known)
+    merged.update(new)
+    path = _readings_cache()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(marshal.dumps(merged))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def update_lexicon(gen: str | Path, live: str | Path, seg: Segmenter) -> LexiconStats:

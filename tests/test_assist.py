@@ -153,6 +153,28 @@ def test_an_update_counts_new_articles(tmp_path):
     assert search.open_index(tmp_path / "index").search("chongqing").total == 1
 
 
+def test_a_rebuild_reads_the_pinyin_of_known_words_from_the_cache(tmp_path, monkeypatch):
+    import indexer.lexicon as lexicon
+    from search.arrayfile import read_arrays
+    from search.lexicon import LEXICON_NAME
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    asked: list[str] = []
+    real = lexicon._readings
+    monkeypatch.setattr(lexicon, "_readings", lambda words: asked.extend(words) or real(words))
+    corpus = write_corpus(tmp_path / "corpus")
+    written = []
+    for name in ("a", "b"):
+        update_index(corpus, tmp_path / name)
+        written.append(read_arrays(search.open_index(tmp_path / name).generation / LEXICON_NAME))
+    first = len(asked)
+    assert first and "普京" in asked and asked.count("普京") == 1  # read once, then cached
+    assert all((written[0][k] == written[1][k]).all() for k in written[0])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-cache"))
+    update_index(corpus, tmp_path / "c")
+    assert len(asked) == 2 * first  # a machine without the cache reads them all again
+
+
 def test_without_a_lexicon_queries_are_searched_literally(ix):
     bare = Assistant(None, Synonyms.default())  # an index written before lexicons
     page = bare.search(partial(ix.search, assist=False), "pujing")
