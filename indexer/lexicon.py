@@ -199,12 +199,13 @@ def write_lexicon(gen: str | Path, seg: Segmenter) -> LexiconStats:
 # Words whose readings are kept across builds: a word's pinyin depends on the word and
 # pypinyin's version only, and reading 100,000 words is half of a whole archive's lexicon.
 _READINGS_MAX = 2_000_000
+_READINGS_VERSION = "1"  # bump when _readings reads words differently
 
 
 def _readings_cache() -> Path:
     import pypinyin
 
-    return Path(_cache_dir()) / f"lexicon-readings-{pypinyin.__version__}.marshal"
+    return Path(_cache_dir()) / f"lexicon-readings-{_READINGS_VERSION}-{pypinyin.__version__}.marshal"
 
 
 def cached_readings() -> dict[str, list[str]]:
