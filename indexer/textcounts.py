@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from search.analysis import Segmenter, gram_codes, normalize
+from search.analysis import GRAM_SHIFT, Segmenter, gram_codes, normalize
 from search.arrayfile import read_arrays, write_arrays
 from search.lattice import GRAMS_NAME
 from search.lexicon import LEXICON_NAME
@@ -103,8 +103,6 @@ class TextCounter:
                             "docs": np.array([docs], np.int64)})
 
 
-_SHIFT = 21  # a gram's code: first character << 21 | second (search.analysis.gram_codes)
-
 
 def _han(cp: np.ndarray) -> np.ndarray:
     return (cp >= 0x3400) & (cp <= 0x9FFF)
@@ -118,15 +116,15 @@ def han_counts(postings: _Postings, grams: np.ndarray, owner: np.ndarray
     document's distinct gram codes, sorted, and the document of each.
     """
     terms = postings.terms.astype(np.uint64)
-    mask = np.uint64((1 << _SHIFT) - 1)
-    pair = _han(terms >> np.uint64(_SHIFT)) & _han(terms & mask)
+    mask = np.uint64((1 << GRAM_SHIFT) - 1)
+    pair = _han(terms >> np.uint64(GRAM_SHIFT)) & _han(terms & mask)
     ng = (terms[pair], np.diff(postings.tptr)[pair])
     # Each letter starts one gram: a document's characters are its grams' first
     # ones, adjacent in its sorted codes.
-    first = grams.astype(np.uint64) >> np.uint64(_SHIFT)
+    first = grams.astype(np.uint64) >> np.uint64(GRAM_SHIFT)
     new = np.ones(len(first), bool)
     new[1:] = (first[1:] != first[:-1]) | (owner[1:] != owner[:-1])
-    ch = np.unique(first[new & _han(first)] << np.uint64(_SHIFT), return_counts=True)
+    ch = np.unique(first[new & _han(first)] << np.uint64(GRAM_SHIFT), return_counts=True)
     return ng, ch
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = [
     "ANALYSIS_VERSION", "normalize", "OffsetMap", "word_runs", "grams", "gram_codes",
-    "char_codes", "term_text", "fuse",
+    "char_codes", "term_text", "fuse", "GRAM_SHIFT",
     "Segmenter", "WordToken", "is_searchable",
 ]
 
@@ -152,8 +152,8 @@ def word_runs(norm: str) -> Iterator[tuple[int, str]]:
 # A term of the bigram and character fields as one integer: the first code
 # point above the second (0 for a character alone). Code points need 21 bits;
 # integer order is the order of the terms' UTF-8 bytes, which Whoosh needs.
-_SHIFT = 21
-_LOW = (1 << _SHIFT) - 1
+GRAM_SHIFT = 21
+_LOW = (1 << GRAM_SHIFT) - 1
 
 
 def _letters(norm: str) -> tuple[np.ndarray, np.ndarray]:
@@ -179,18 +179,18 @@ def gram_codes(norm: str) -> np.ndarray:
     nxt = np.zeros_like(cps)
     nxt[:-1] = cps[1:]
     nxt[ends] = 0
-    return (cps << np.uint64(_SHIFT)) | nxt
+    return (cps << np.uint64(GRAM_SHIFT)) | nxt
 
 
 def char_codes(norm: str) -> np.ndarray:
     """Each letter/digit of normalised text as the term code of the character alone."""
-    return _letters(norm)[0] << np.uint64(_SHIFT)
+    return _letters(norm)[0] << np.uint64(GRAM_SHIFT)
 
 
 def term_text(code: int) -> str:
     """The term a code stands for."""
     low = code & _LOW
-    return chr(code >> _SHIFT) + chr(low) if low else chr(code >> _SHIFT)
+    return chr(code >> GRAM_SHIFT) + chr(low) if low else chr(code >> GRAM_SHIFT)
 
 
 def grams(norm: str) -> dict[str, list[int]]:

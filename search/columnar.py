@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .analysis import GRAM_SHIFT
 from .arrayfile import read_arrays, write_arrays
 from .errors import IndexCorrupt
 from .names import name_keys
@@ -37,7 +38,6 @@ SUFFIX = ".arrays"
 # postings in Whoosh's format: a segment of Whoosh's own writer does, a full
 # build's does not, and only the former may be merged by Whoosh's writer.
 WHOOSH_POSTINGS = "meta.whoosh_postings"
-_SHIFT = 21
 
 
 def sidecar_path(folder: str | os.PathLike, segment) -> Path:
@@ -47,7 +47,7 @@ def sidecar_path(folder: str | os.PathLike, segment) -> Path:
 
 def term_code(text: str) -> int:
     """The integer code of a one- or two-character term (``analysis.gram_codes``)."""
-    code = ord(text[0]) << _SHIFT
+    code = ord(text[0]) << GRAM_SHIFT
     return code | ord(text[1]) if len(text) > 1 else code
 
 
@@ -155,8 +155,8 @@ class PostingTable:
 
     def prefixed(self, ch: str) -> range:
         """Numbers of the terms that start with character ``ch`` (code fields)."""
-        lo = int(np.searchsorted(self.terms, np.uint64(ord(ch) << _SHIFT)))
-        hi = int(np.searchsorted(self.terms, np.uint64((ord(ch) + 1) << _SHIFT)))
+        lo = int(np.searchsorted(self.terms, np.uint64(ord(ch) << GRAM_SHIFT)))
+        hi = int(np.searchsorted(self.terms, np.uint64((ord(ch) + 1) << GRAM_SHIFT)))
         return range(lo, hi)
 
     def df(self, i: int) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .analysis import GRAM_SHIFT
 from .arrayfile import read_arrays
 from .columnar import PostingTable
 from .lexicon import BIG_ARCHIVE, Entry
@@ -38,7 +39,6 @@ MAX_SYLLABLES = 6   # longer pinyin is no word of 2-6 characters
 CHARS_PER_SYLLABLE = 32  # the archive's commonest characters of each reading
 BEAM = 32           # chains kept at each step
 CHECKED = 6         # best chains whose articles are counted exactly (at most)
-_SHIFT = 21         # a bigram's code: first character << 21 | second (analysis.gram_codes)
 _NONE = np.zeros(0, np.int64)
 
 
@@ -119,7 +119,7 @@ class Lattice:
         bound of their articles (their rarest bigram's), highest first."""
         chains, bound = chars[0][:, None], None
         for nxt in chars[1:]:
-            pairs = (chains[:, -1:] << _SHIFT) | nxt[None, :]
+            pairs = (chains[:, -1:] << GRAM_SHIFT) | nxt[None, :]
             df = self._bigram_df(pairs.ravel()).reshape(pairs.shape)
             if bound is not None:
                 df = np.minimum(df, bound[:, None])  # a chain is in no more articles
@@ -144,7 +144,7 @@ class Lattice:
             unique, back = np.unique(cps, return_inverse=True)
             df = np.zeros(len(unique), np.int64)
             for t in self._ch:
-                df += _df(t, (unique << _SHIFT).astype(np.uint64))
+                df += _df(t, (unique << GRAM_SHIFT).astype(np.uint64))
             df, out, at = df[back], {}, 0
             for syllable, chars in table.items():
                 mine, counts = cps[at:at + len(chars)], df[at:at + len(chars)]
@@ -166,7 +166,7 @@ class Lattice:
 
     def _together(self, chain: np.ndarray) -> int:
         """Articles holding every bigram of the chain (exactly, segment by segment)."""
-        codes = ((chain[:-1] << _SHIFT) | chain[1:]).astype(np.uint64)
+        codes = ((chain[:-1] << GRAM_SHIFT) | chain[1:]).astype(np.uint64)
         total = 0
         for table in self._ng:
             at = np.searchsorted(table.terms, codes)
