@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.analysis import gram_codes
-from search.columnar import PostingTable
+from search.columnar import PostingTable, term_counts
 
 __all__ = ["document_frequencies", "title_frequencies", "bigrams"]
 
@@ -27,8 +27,7 @@ def document_frequencies(words: list[str], tables: list[dict[str, PostingTable]]
         table = t["text_ng"]
         if not len(table.terms) or not len(flat):
             continue
-        pos = np.minimum(np.searchsorted(table.terms, flat), len(table.terms) - 1)
-        bdf = np.where(table.terms[pos] == flat, np.diff(table.tptr)[pos], 0)
+        pos, bdf = term_counts(table, flat)
         least = np.minimum.reduceat(bdf, starts)
         total += np.where(sizes == 1, least, 0)
         longer = np.flatnonzero((sizes > 1) & (least > 0))
@@ -95,9 +94,5 @@ def title_frequencies(words: list[str], tables: list[dict[str, PostingTable]]) -
         np.zeros(0, "S1")
     total = np.zeros(len(words), np.int64)
     for t in tables:
-        table = t["title_words"]
-        if not len(table.terms) or not len(keys):
-            continue
-        pos = np.minimum(np.searchsorted(table.terms, keys), len(table.terms) - 1)
-        total += np.where(table.terms[pos] == keys, np.diff(table.tptr)[pos], 0)
+        total += term_counts(t["title_words"], keys)[1]
     return total

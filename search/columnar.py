@@ -25,7 +25,7 @@ from .names import name_keys
 
 __all__ = ["ARRAY_FIELDS", "PostingTable", "FieldBuilder", "sidecar_path", "term_code",
            "decode_positions", "arrays_from_reader", "write_missing", "load_segment", "doc_arrays",
-           "DOC_NUMBERS",
+           "DOC_NUMBERS", "term_counts",
            "has_whoosh_postings", "WHOOSH_POSTINGS"]
 
 # Field -> whether its postings carry positions.
@@ -43,6 +43,16 @@ WHOOSH_POSTINGS = "meta.whoosh_postings"
 def sidecar_path(folder: str | os.PathLike, segment) -> Path:
     """Where a Whoosh segment's arrays live (Whoosh deletes them with the segment)."""
     return Path(folder) / (segment.segment_id() + SUFFIX)
+
+
+def term_counts(table, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's place among a table's sorted ``terms`` (clipped to the last) and how many
+    documents hold it (0 where it is no term). ``table``: anything with ``terms`` and ``tptr``
+    (a ``PostingTable``, or counts alone)."""
+    if not len(table.terms):
+        return np.zeros(len(keys), np.int64), np.zeros(len(keys), np.int64)
+    at = np.minimum(np.searchsorted(table.terms, keys), len(table.terms) - 1)
+    return at, np.where(table.terms[at] == keys, table.tptr[at + 1] - table.tptr[at], 0)
 
 
 def term_code(text: str) -> int:

@@ -27,7 +27,7 @@ import numpy as np
 
 from .analysis import GRAM_SHIFT
 from .arrayfile import read_arrays
-from .columnar import PostingTable
+from .columnar import PostingTable, term_counts
 from .lexicon import BIG_ARCHIVE, Entry
 from .pinyin import reading, syllable_chars, syllabify
 
@@ -144,7 +144,7 @@ class Lattice:
             unique, back = np.unique(cps, return_inverse=True)
             df = np.zeros(len(unique), np.int64)
             for t in self._ch:
-                df += _df(t, (unique << GRAM_SHIFT).astype(np.uint64))
+                df += term_counts(t, (unique << GRAM_SHIFT).astype(np.uint64))[1]
             df, out, at = df[back], {}, 0
             for syllable, chars in table.items():
                 mine, counts = cps[at:at + len(chars)], df[at:at + len(chars)]
@@ -161,7 +161,7 @@ class Lattice:
         unique, back = np.unique(codes.astype(np.uint64), return_inverse=True)
         total = np.zeros(len(unique), np.int64)
         for table in self._ng:
-            total += _df(table, unique)
+            total += term_counts(table, unique)[1]
         return total[back.ravel()]
 
     def _together(self, chain: np.ndarray) -> int:
@@ -181,12 +181,6 @@ class Lattice:
                 docs = docs[other[pos] == docs]
             total += len(docs)
         return total
-
-
-def _df(table: PostingTable, codes: np.ndarray) -> np.ndarray:
-    """Documents holding each term code in one segment (0 where it has none)."""
-    at = np.minimum(np.searchsorted(table.terms, codes), len(table.terms) - 1)
-    return np.where(table.terms[at] == codes, table.tptr[at + 1] - table.tptr[at], 0)
 
 
 class _Counts:
