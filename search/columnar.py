@@ -25,7 +25,7 @@ from .names import name_keys
 
 __all__ = ["ARRAY_FIELDS", "PostingTable", "FieldBuilder", "sidecar_path", "term_code",
            "decode_positions", "arrays_from_reader", "write_missing", "load_segment", "doc_arrays",
-           "DOC_NUMBERS", "term_counts",
+           "DOC_NUMBERS", "term_counts", "merged_lists",
            "has_whoosh_postings", "WHOOSH_POSTINGS"]
 
 # Field -> whether its postings carry positions.
@@ -234,6 +234,27 @@ def _lists(prefix: str, lists: list[list[str]]) -> dict[str, np.ndarray]:
         f"{prefix}_names": np.array([c.encode("utf-8") for c in names], dtype="S")
         if names else np.zeros(0, "S1"),
     }
+
+
+def merged_lists(docs: list[dict], prefix: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every segment's ``_lists`` arrays under ``prefix`` renumbered into one table: the
+    sorted names, ptr and ids over all documents (a segment without them: empty lists)."""
+    local = [[b.decode("utf-8") for b in d[f"{prefix}_names"].tolist()]
+             if f"{prefix}_ptr" in d else [] for d in docs]
+    names = sorted({c for seg in local for c in seg})
+    index = {c: i for i, c in enumerate(names)}
+    ids, sizes = [], []
+    for d, seg in zip(docs, local):
+        if f"{prefix}_ptr" not in d:
+            sizes.append(np.zeros(len(d["doc.ts"]), np.int64))
+            continue
+        remap = np.array([index[c] for c in seg] + [0], np.int32)
+        ids.append(remap[d[f"{prefix}_ids"]])
+        sizes.append(np.diff(d[f"{prefix}_ptr"]))
+    every = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
+    ptr = np.zeros(len(every) + 1, np.int64)
+    np.cumsum(every, out=ptr[1:])
+    return names, ptr, (np.concatenate(ids) if ids else np.zeros(0, np.int32))
 
 
 def load_segment(path: str | os.PathLike | dict

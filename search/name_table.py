@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .columnar import merged_lists
 from .names import KINDS
 
 __all__ = ["NameTable", "FACET_SIZE", "name_facets"]
@@ -33,24 +34,9 @@ class NameTable:
     @classmethod
     def from_segments(cls, docs: list[dict]) -> "NameTable":
         """Every segment's name lists (``doc.name_*`` arrays), renumbered into one table."""
-        local = [[b.decode("utf-8") for b in d["doc.name_names"].tolist()]
-                 if "doc.name_names" in d else [] for d in docs]
-        keys = sorted({k for seg in local for k in seg})
-        index = {k: i for i, k in enumerate(keys)}
-        ids, sizes = [], []
-        for d, seg in zip(docs, local):
-            if "doc.name_ptr" not in d:  # a segment without names (none found)
-                sizes.append(np.zeros(len(d["doc.ts"]), np.int64))
-                continue
-            remap = np.array([index[k] for k in seg] + [0], np.int32)
-            ids.append(remap[d["doc.name_ids"]])
-            sizes.append(np.diff(d["doc.name_ptr"]))
-        sizes_all = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
-        ptr = np.zeros(len(sizes_all) + 1, np.int64)
-        np.cumsum(sizes_all, out=ptr[1:])
+        keys, ptr, ids = merged_lists(docs, "doc.name")
         kinds = np.array([k.split(":", 1)[0] for k in keys])
-        return cls(ptr, np.concatenate(ids) if ids else np.zeros(0, np.int32), keys,
-                   {kind: np.flatnonzero(kinds == kind) for kind in KINDS})
+        return cls(ptr, ids, keys, {kind: np.flatnonzero(kinds == kind) for kind in KINDS})
 
     @property
     def owner(self) -> np.ndarray:

@@ -17,7 +17,8 @@ from whoosh.columns import NumericColumn
 from whoosh.util.numeric import _length_byte_cache
 
 from .name_table import NameTable
-from .columnar import ARRAY_FIELDS, PostingTable, arrays_from_reader, load_segment, sidecar_path
+from .columnar import (ARRAY_FIELDS, PostingTable, arrays_from_reader, load_segment,
+                       merged_lists, sidecar_path)
 
 __all__ = ["Tables", "SegmentView", "fold_stubs", "FOLD_WITHIN_S"]
 
@@ -80,7 +81,7 @@ class Tables:
             docs.append(arrays)
         years = _cat(docs, "doc.year", np.int32)
         year_values, year = np.unique(np.r_[0, years], return_inverse=True)
-        names, ptr, ids = _categories(docs)
+        names, ptr, ids = merged_lists(docs, "doc.cat")
         tables = cls(
             doc_count_all=n, live=live,
             field_length={f: searcher.field_length(f) for f in ARRAY_FIELDS},
@@ -184,22 +185,6 @@ def _arrays(reader, folder):
 
 def _cat(docs: list[dict], name: str, dtype) -> np.ndarray:
     return np.concatenate([d[name] for d in docs]).astype(dtype) if docs else np.zeros(0, dtype)
-
-
-def _categories(docs: list[dict]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Every segment's category lists, renumbered into one sorted list of names."""
-    local = [[b.decode("utf-8") for b in d["doc.cat_names"].tolist()] for d in docs]
-    names = sorted({c for seg in local for c in seg})
-    index = {c: i for i, c in enumerate(names)}
-    ids, sizes = [], []
-    for d, seg in zip(docs, local):
-        remap = np.array([index[c] for c in seg] + [0], np.int32)
-        ids.append(remap[d["doc.cat_ids"]])
-        sizes.append(np.diff(d["doc.cat_ptr"]))
-    sizes = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
-    ptr = np.zeros(len(sizes) + 1, np.int64)
-    np.cumsum(sizes, out=ptr[1:])
-    return names, ptr, (np.concatenate(ids) if ids else np.zeros(0, np.int32))
 
 
 def _length_bytes(reader, fieldname: str) -> np.ndarray:
