@@ -30,8 +30,7 @@ from search.pinyin import fuzzy, reading
 from .wordcounts import bigrams, document_frequencies, title_frequencies
 
 __all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
-           "counts_of", "merged_counts", "known_readings", "cached_readings", "remember_readings",
-           "BIG_ARCHIVE"]
+           "counts_of", "counts_of_arrays", "merged_counts", "known_readings", "BIG_ARCHIVE"]
 
 _HAN_WORD = re.compile(r"^[\u3400-\u9fff]{2,8}$")
 
@@ -133,8 +132,7 @@ def lexicon_arrays(counts: dict[str, tuple[int, int]], min_df: int = 1,
     """
     keep = sorted((w.encode("utf-8"), w, d, t) for w, (d, t) in counts.items() if d >= min_df)
     known = known or {}
-    new = [w for _, w, _, _ in keep if w not in known]
-    readings = dict(zip(new, _readings(new)))
+    readings = _read_remembered([w for _, w, _, _ in keep if w not in known])
     py, fz, syllables = [], [], set()
     for i, (_, w, _, _) in enumerate(keep):
         syl = known.get(w) or readings.get(w)
@@ -189,26 +187,38 @@ def write_lexicon(gen: str | Path, seg: Segmenter) -> LexiconStats:
     gen = Path(gen)
     tables, articles = _segment_tables(gen)
     counts = counts_of(seg, tables)
-    known = cached_readings()
-    arrays = lexicon_arrays(counts, 2 if articles >= BIG_ARCHIVE else 1, known)
-    stats = _write(gen, arrays, started)
-    remember_readings(known, known_readings(arrays))
-    return stats
+    return _write(gen, lexicon_arrays(counts, 2 if articles >= BIG_ARCHIVE else 1), started)
 
 
-# Words whose readings are kept across builds: a word's pinyin depends on the word and
+# Readings kept across builds on this machine: a word's pinyin depends on the word and
 # pypinyin's version only, and reading 100,000 words is half of a whole archive's lexicon.
+# Fewer words (an update's) are read at once: loading the cache would cost more.
+_CACHE_FROM = 2000
 _READINGS_MAX = 2_000_000
 _READINGS_VERSION = "1"  # bump when _readings reads words differently
+
+
+def _read_remembered(words: list[str]) -> dict[str, list[str] | None]:
+    """Each word's reading (None: none), from the cache where an earlier build read it."""
+    if len(words) < _CACHE_FROM:
+        return dict(zip(words, _readings(words)))
+    cached = _cached_readings()
+    out = {w: cached[w] for w in words if w in cached}
+    todo = [w for w in words if w not in out]
+    fresh = dict(zip(todo, _readings(todo)))
+    _remember_readings(cached, {w: r for w, r in fresh.items() if r})
+    out.update(fresh)
+    return out
 
 
 def _readings_cache() -> Path:
     import pypinyin
 
-    return Path(_cache_dir()) / f"lexicon-readings-{_READINGS_VERSION}-{pypinyin.__version__}.marshal"
+    name = f"lexicon-readings-{_READINGS_VERSION}-{pypinyin.__version__}.marshal"
+    return Path(_cache_dir()) / name
 
 
-def cached_readings() -> dict[str, list[str]]:
+def _cached_readings() -> dict[str, list[str]]:
     """Word -> syllables read by earlier builds on this machine (empty if none)."""
     try:
         stored = marshal.loads(_readings_cache().read_bytes())
@@ -217,11 +227,11 @@ def cached_readings() -> dict[str, list[str]]:
         return {}
 
 
-def remember_readings(known: dict[str, list[str]], new: dict[str, list[str]]) -> None:
+def _remember_readings(cached: dict[str, list[str]], new: dict[str, list[str]]) -> None:
     """Add ``new`` readings to the cache (written whole, then renamed; best effort)."""
-    if new.keys() <= known.keys():
+    if not new:
         return
-    merged = {} if len(known) + len(new) > _READINGS_MAX else dict(known)
+    merged = {} if len(cached) + len(new) > _READINGS_MAX else dict(cached)
     merged.update(new)
     path = _readings_cache()
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -240,9 +250,7 @@ def update_lexicon(gen: str | Path, live: str | Path, seg: Segmenter) -> Lexicon
         return write_lexicon(gen, seg)
     old = read_arrays(live / LEXICON_NAME)
     tables, _ = _segment_tables(gen, skip={p.name for p in live.glob("*" + SUFFIX)})
-    words = [w.decode("utf-8") for w in old["word"].tolist()]
-    counts = dict(zip(words, zip(old["df"].tolist(), old["tdf"].tolist())))
-    counts = merged_counts(counts, counts_of(seg, tables))
+    counts = merged_counts(counts_of_arrays(old), counts_of(seg, tables))
     return _write(gen, lexicon_arrays(counts, 1, known_readings(old)), started)
 
 
@@ -254,6 +262,12 @@ def merged_counts(a: dict[str, tuple[int, int]], b: dict[str, tuple[int, int]]
         d0, t0 = out.get(w, (0, 0))
         out[w] = (d0 + d, t0 + t)
     return out
+
+
+def counts_of_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:
+    """Word -> (articles, titles) of a written lexicon."""
+    words = [w.decode("utf-8") for w in arrays["word"].tolist()]
+    return dict(zip(words, zip(arrays["df"].tolist(), arrays["tdf"].tolist())))
 
 
 def known_readings(arrays: dict[str, np.ndarray]) -> dict[str, list[str]]:

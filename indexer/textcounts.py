@@ -19,7 +19,8 @@ from search.arrayfile import read_arrays, write_arrays
 from search.lattice import GRAMS_NAME
 from search.lexicon import LEXICON_NAME
 
-from .lexicon import BIG_ARCHIVE, counts_of, known_readings, lexicon_arrays, merged_counts
+from .lexicon import (BIG_ARCHIVE, counts_of, counts_of_arrays, known_readings, lexicon_arrays,
+                      merged_counts)
 
 __all__ = ["TextCounter"]
 
@@ -133,9 +134,3 @@ def added(a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray]:
     codes, back = np.unique(np.concatenate([a[0], b[0]]).astype(np.uint64), return_inverse=True)
     counts = np.bincount(back.ravel(), np.concatenate([a[1], b[1]]), len(codes))
     return codes, counts.astype(np.int64)
-
-
-def counts_of_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:
-    """Word -> (articles, titles) of a written lexicon."""
-    words = [w.decode("utf-8") for w in arrays["word"].tolist()]
-    return dict(zip(words, zip(arrays["df"].tolist(), arrays["tdf"].tolist())))

@@ -159,6 +159,7 @@ def test_a_rebuild_reads_the_pinyin_of_known_words_from_the_cache(tmp_path, monk
     from search.lexicon import LEXICON_NAME
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(lexicon, "_CACHE_FROM", 0)  # this corpus has a few hundred words
     asked: list[str] = []
     real = lexicon._readings
     monkeypatch.setattr(lexicon, "_readings", lambda words: asked.extend(words) or real(words))
