@@ -47,6 +47,15 @@ def _timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+def _order(text: str) -> str:
+    """--order: builds named explore, baseline or naive, comma-separated."""
+    unknown = [n for n in text.split(",") if n not in ("explore", "baseline", "naive")]
+    if unknown or not text:
+        raise argparse.ArgumentTypeError(f"unknown build {', '.join(unknown) or '(none)'!r}: "
+                                         "name explore, baseline or naive")
+    return text
+
+
 def _build_cmd(name: str, args, out: Path, run: int) -> tuple[list[str], Path]:
     index = str(out / f"ix_{name}_{run}")
     if name == "naive":
@@ -150,7 +159,7 @@ def main() -> None:
     b.add_argument("corpus")
     b.add_argument("out")
     b.add_argument("--baseline", default="/work/main")
-    b.add_argument("--order", default="explore,baseline",
+    b.add_argument("--order", default="explore,baseline", type=_order,
                    help="builds to run, in turn: explore (this tree), baseline, naive")
     q = sub.add_parser("latency")
     q.add_argument("index")
