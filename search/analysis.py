@@ -143,8 +143,7 @@ def word_runs(norm: str) -> Iterator[tuple[int, str]]:
     none, so a phrase matches across them (北约，东扩 ~ "北约 东扩").
     """
     pos = 0
-    for m in _RUN.finditer(norm):
-        run = fuse(m.group())
+    for run in _RUN.findall(fuse(norm)):
         yield pos, run
         pos += len(run)
 
