@@ -48,6 +48,9 @@ _JOINER = (r"(?:(?<=[^\W\d_])[-\u2010](?=\d)|(?<=\d)[-\u2010](?=[^\W\d_])"
            r"|(?<=[a-z])[ ](?=\d)|(?<=\d)[ ](?=[a-z]))")
 _RUN = re.compile(r"[^\W_]+(?:" + _JOINER + r"[^\W_]+)*")
 _JOIN = re.compile(_JOINER)
+# Latin letters and digits joined by punctuation inside a query word: 3.5, 1,000,
+# 10:30, 1/2, U.S, wi-fi. jieba cuts at the punctuation; they stay one word.
+_JOINED = re.compile(r"(?<![0-9a-z])[0-9a-z]+(?:[.,:/'\-‐][0-9a-z]+)+(?![0-9a-z])")
 
 
 @lru_cache(maxsize=1)
@@ -263,11 +266,18 @@ class Segmenter:
         return h.hexdigest()[:16]
 
     def words(self, norm: str) -> list[str]:
-        """Precise-mode words of normalised text that carry letters or digits."""
+        """Precise-mode words of normalised text that carry letters or digits; Latin
+        letters and digits joined by punctuation (3.5, U.S) are one word."""
         if len(norm) <= 1:  # nothing to segment: no need to load the dictionary
             return [norm] if _RUN.search(norm) else []
         self.initialize()
-        return [w for w in self.tokenizer.cut(fuse(norm)) if _RUN.search(w)]
+        text, out, at = fuse(norm), [], 0
+        for m in _JOINED.finditer(text):
+            out += self.tokenizer.cut(text[at:m.start()])
+            out.append(m.group())
+            at = m.end()
+        out += self.tokenizer.cut(text[at:])
+        return [w for w in out if _RUN.search(w)]
 
     def tokens(self, norm: str) -> Iterator[WordToken]:
         """Search-mode tokens with token positions (sub-words share their parent's).

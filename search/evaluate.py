@@ -19,7 +19,8 @@ import numpy as np
 from whoosh import query as wq
 
 from .analysis import word_runs
-from .substring import _MAX_EXPANSION, _MAX_SLOTS, Exhaustive, Rarest, Substring, plan
+from .substring import (_MAX_EXPANSION, _MAX_SLOTS, Exhaustive, Rarest, Substring,
+                        digit_breaks, plan)
 from .tables import SegmentView, Tables
 
 __all__ = ["evaluate", "query_key"]
@@ -223,11 +224,10 @@ def _substring(ev: _Segment, q: Substring):
     """Substring.matcher's meaning (``search.substring``), as array operations."""
     slots, singles, length = plan(q.norm)
     grams, chars = ev.seg.fields[q.gram_field], ev.seg.fields[q.char_field]
-    if not slots:
+    if not slots and len(singles) < 2:
         if not singles:
             return _EMPTY
-        parts = [ev._bm25(q.char_field, chars, chars.find(ch)) for _, ch in singles]
-        return _boost(_and_all(parts, ev.seg.count), q.boost)
+        return _boost(ev._bm25(q.char_field, chars, chars.find(singles[0][1])), q.boost)
     if not singles and len(slots) == 1 and q.below is None:
         return _boost(ev._bm25(q.gram_field, grams, grams.find(slots[0][1])), q.boost)
     leaves: dict[str, int] = {}
@@ -237,16 +237,25 @@ def _substring(ev: _Segment, q: Substring):
             if leaves[gram] < 0:
                 return _EMPTY
     required = [ev._bm25(q.gram_field, grams, i) for i in leaves.values()]
+    if not slots:  # lone characters only ("3.5"): the first one's positions anchor the rest
+        required += [ev._bm25(q.char_field, chars, chars.find(ch))
+                     for ch in dict.fromkeys(ch for _, ch in singles)]
     checks = []
     letters = "".join(run for _, run in word_runs(q.norm))
+    breaks = digit_breaks(q.norm)
     for offset, ch in singles:
-        alts = _single_terms(grams, ch, letters[offset + 1:offset + 2])
+        alts = (_single_terms(grams, ch, letters[offset + 1:offset + 2]) if offset not in breaks
+                else [t for t in (grams.find(ch),) if t >= 0])
         if len(alts) > _MAX_EXPANSION:
             required.append(ev._bm25(q.char_field, chars, chars.find(ch)))
         elif not alts:
             return _EMPTY
         else:
             checks.append((offset, alts))
+    for offset in sorted(breaks.difference(o for o, _ in singles)):
+        if grams.find(letters[offset]) < 0:
+            return _EMPTY
+        checks.append((offset, [grams.find(letters[offset])]))
     docs, scores = _and_all(required, ev.seg.count)
     if not len(docs):
         return _EMPTY
@@ -302,8 +311,6 @@ def _positions_match(grams, docs, slots, checks, below) -> np.ndarray:
         keys = found if keys is None else keys[_within(keys, found)]
         if not len(keys):
             return np.zeros(len(docs), bool)
-    if below is not None:
-        keys = keys[keys % _KEY - _BIAS < below]
     for offset, alts in checks:
         here = []
         for term in alts:
@@ -316,9 +323,12 @@ def _positions_match(grams, docs, slots, checks, below) -> np.ndarray:
                 here.append(np.flatnonzero(has)[owner] * _KEY + (pos - offset + _BIAS))
         if not here:
             return np.zeros(len(docs), bool)
-        keys = keys[_within(keys, np.sort(np.concatenate(here)))]
+        found = np.sort(np.concatenate(here))
+        keys = found if keys is None else keys[_within(keys, found)]
         if not len(keys):
             break
+    if below is not None:
+        keys = keys[keys % _KEY - _BIAS < below]
     keep = np.zeros(len(docs), bool)
     keep[keys // _KEY] = True
     return keep

@@ -23,7 +23,7 @@ from .categories import resolve
 from .schema import TITLE_LIMIT
 from .substring import Rarest, Substring
 
-__all__ = ["Clause", "ParsedQuery", "parse", "compile_query", "exact_query", "read_as"]
+__all__ = ["Clause", "ParsedQuery", "parse", "compile_query", "cut_apart", "exact_query", "read_as"]
 
 # Larger than any BM25 sum we produce, so exact matches form the first tier.
 EXACT_BONUS = 1.0e6
@@ -145,7 +145,6 @@ def _clause_query(c: Clause, seg: Segmenter, categories: list[str]) -> wq.Query 
         return _anywhere(norm, title_only)
     words = list(dict.fromkeys(seg.words(norm)))
     words = sorted(words, key=len, reverse=True)[:MAX_WORDS]
-    whole = "".join(run for _, run in word_runs(norm))
     # Every word is checked (keep=MAX_WORDS): checking the rarest few only chose
     # them by each segment's statistics, so the result set depended on the
     # index's segments and no other backend could reproduce it; measured on the
@@ -155,7 +154,7 @@ def _clause_query(c: Clause, seg: Segmenter, categories: list[str]) -> wq.Query 
     if required is None:
         return None
     bonus: list[wq.Query] = [wq.Term("title_words", w, boost=WORD_BOOST) for w in words]
-    if len(words) > 1 or words[0] != whole:
+    if cut_apart(words, norm):
         bonus.append(wq.ConstantScoreQuery(_anywhere(norm, title_only), score=EXACT_BONUS))
     return wq.AndMaybe(required, wq.Or(bonus))
 
@@ -200,8 +199,14 @@ def _split(c: Clause, seg: Segmenter) -> list[str] | None:
     if not is_searchable(norm):
         return None
     words = list(dict.fromkeys(seg.words(norm)))
-    whole = "".join(run for _, run in word_runs(norm))
-    return words if len(words) > 1 or (words and words[0] != whole) else None
+    return words if cut_apart(words, norm) else None
+
+
+def cut_apart(words: list[str], norm: str) -> bool:
+    """Whether a term's words are other than the term itself (its letters as one word)."""
+    def letters(text: str) -> str:
+        return "".join(run for _, run in word_runs(text))
+    return len(words) > 1 or bool(words) and letters(words[0]) != letters(norm)
 
 
 def exact_query(parsed: ParsedQuery, seg: Segmenter, categories: list[str]) -> wq.Query | None:

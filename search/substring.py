@@ -18,7 +18,7 @@ from whoosh.util import make_binary_tree
 
 from .analysis import word_runs
 
-__all__ = ["Substring", "Exhaustive", "Rarest"]
+__all__ = ["Substring", "Exhaustive", "Rarest", "digit_breaks"]
 
 # Type byte of search.schema.CompactPositions -> array typecode.
 _TYPECODES = {ord("B"): "B", ord("H"): "H", ord("I"): "I"}
@@ -44,6 +44,17 @@ def plan(norm: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]], int]:
         for i in range(len(run) - 1):
             slots.append((start + i, run[i:i + 2]))
     return slots, singles, length
+
+
+def digit_breaks(norm: str) -> set[int]:
+    """Offsets (in letters) of a digit that ends a run before a run starting with a digit:
+    the text must end its run there too, as 3.5 and 3-5 are not 35."""
+    breaks, last = set(), ""
+    for start, run in word_runs(norm):
+        if last[-1:].isdigit() and run[0].isdigit():
+            breaks.add(start - 1)
+        last = run
+    return breaks
 
 
 class Substring(Query):
@@ -97,7 +108,7 @@ class Substring(Query):
 
     def matcher(self, searcher, context=None):
         slots, singles, length = plan(self.norm)
-        if not slots:
+        if not slots and len(singles) < 2:
             if not singles:
                 return matching.NullMatcher()
             return self._chars(singles).matcher(searcher, context)
@@ -113,11 +124,13 @@ class Substring(Query):
                 leaves[gram] = Term(self.gram_field, gram).matcher(searcher, context)
         checks, required = [], list(leaves.values())
         letters = "".join(run for _, run in word_runs(self.norm))
+        breaks = digit_breaks(self.norm)
         for offset, ch in singles:
-            after = letters[offset + 1:offset + 2]
+            after = letters[offset + 1:offset + 2] if offset not in breaks else ""
             # Followed by a letter, a lone character runs on into it or ends its
             # run: two terms, checked exactly; last, any bigram it starts will do.
             alts = [t for t in (ch + after, ch) if (self.gram_field, t) in reader] if after \
+                else [ch] * ((self.gram_field, ch) in reader) if offset in breaks \
                 else list(reader.expand_prefix(self.gram_field, ch))
             if len(alts) > _MAX_EXPANSION:
                 required.append(Term(self.char_field, ch).matcher(searcher, context))
@@ -126,6 +139,15 @@ class Substring(Query):
                 return matching.NullMatcher()
             else:
                 checks.append((offset, [reader.postings(self.gram_field, t) for t in alts]))
+        for offset in sorted(breaks.difference(o for o, _ in singles)):
+            if (self.gram_field, letters[offset]) not in reader:
+                return matching.NullMatcher()
+            checks.append((offset, [reader.postings(self.gram_field, letters[offset])]))
+        if not slots:
+            # Lone characters only ("3.5", "3-5"): the first one's positions anchor the
+            # others, as a bigram's would; each character must occur for a match.
+            required += [Term(self.char_field, ch).matcher(searcher, context)
+                         for ch in dict.fromkeys(ch for _, ch in singles)]
         child = make_binary_tree(IntersectionMatcher, required)
         # Rarest bigram first: the candidate starts shrink fastest. A long
         # text checks its rarest bigrams only (a superset: nothing is lost).
@@ -169,7 +191,7 @@ class _SubstringMatcher(SpanWrappingMatcher):
 
     def _get_spans(self):
         # Hot loop: decode positions straight from the posting bytes.
-        starts = None
+        starts = self._anchor() if not self.slots else None
         decoded: dict[str, list[int]] = {}
         for offset, gram in self.slots:
             poses = decoded.get(gram)
@@ -186,15 +208,24 @@ class _SubstringMatcher(SpanWrappingMatcher):
             starts = self._check_singles(starts)
         return [Span(s, s + self.length - 1) for s in sorted(starts)]
 
-    def _check_singles(self, starts):
+    def _anchor(self) -> set[int]:
+        """Where the first lone character can start a match (no bigram to anchor it)."""
+        offset, postings = self.checks[0]
+        return {p - offset for p in self._positions(postings)}
+
+    def _positions(self, postings) -> set[int]:
         docnum = self.child.id()
+        here: set[int] = set()
+        for m in postings:
+            if m.is_active() and m.id() < docnum:
+                m.skip_to(docnum)
+            if m.is_active() and m.id() == docnum:
+                here.update(m.value_as("positions"))
+        return here
+
+    def _check_singles(self, starts):
         for offset, postings in self.checks:
-            here: set[int] = set()
-            for m in postings:
-                if m.is_active() and m.id() < docnum:
-                    m.skip_to(docnum)
-                if m.is_active() and m.id() == docnum:
-                    here.update(m.value_as("positions"))
+            here = self._positions(postings)
             starts = {s for s in starts if s + offset in here}
             if not starts:
                 break

@@ -1,4 +1,5 @@
 """Query language, filters, sorting, dedupe and ranking over the bundled corpus."""
+import re
 from datetime import date
 
 import pytest
@@ -83,6 +84,21 @@ def test_digits_never_join_digits(any_corpus_index):
     for q in ("35", "2022"):
         truth = {i for i, t in texts.items() if q in fuse(t)}
         assert {h.id for h in _all(any_corpus_index, q).hits} == truth
+
+
+@pytest.mark.parametrize("q", ["3.5", "0.5", "3-5", "2022-2023"])
+def test_numbers_joined_by_punctuation_match_as_written(any_corpus_index, q):
+    # 3.5 finds 3.5 and 3,5 (punctuation matches any punctuation), never 35 or a 3
+    # and a 5 apart in the article; unquoted as quoted: jieba cuts 3.5 at the dot.
+    texts = _texts(any_corpus_index)
+    left, right = re.split(r"[.-]", q)
+    truth = {i for i, t in texts.items() if re.search(left + r"[\W_]+" + right, t)}
+    assert {i for i, t in texts.items() if q in t} <= truth
+    assert len(truth) < sum(left in t and right in t for t in texts.values())
+    for typed in (q, f'"{q}"', q.replace(".", "．").replace("-", "－")):  # full width
+        res = _all(any_corpus_index, typed)
+        assert {h.id for h in res.hits} == truth, typed
+        assert res.read_as == [] and res.exact_total == res.total
 
 
 def test_title_and_category_prefixes(any_corpus_index):

@@ -19,7 +19,7 @@ from zlib import crc32
 
 from ..analysis import Segmenter, is_searchable, normalize, word_runs
 from ..categories import resolve
-from ..query import MAX_GROUPS, MAX_TERM_CHARS, MAX_WORDS, Clause, ParsedQuery
+from ..query import MAX_GROUPS, MAX_TERM_CHARS, MAX_WORDS, Clause, ParsedQuery, cut_apart
 from .config import CAT_CLOSE, CAT_OPEN, EVERY, MARK, NEVER
 
 __all__ = ["Built", "Budget", "build", "phrase", "category_code", "category_token"]
@@ -82,16 +82,18 @@ def phrase(norm: str, budget: Budget | None = None) -> str:
     """Normalised text -> phrases matching it as the Whoosh backend does.
 
     A boundary between runs of letters/digits (punctuation in the query) may
-    be punctuation in the text (our marker token) or nothing. Like the Whoosh
-    backend, it ignores order when no two letters are adjacent ("3.5").
+    be punctuation in the text (our marker token) or nothing, except between two
+    digits (3.5 is not 35), as in the Whoosh backend.
     """
-    runs = [r for r in (_chars(run) for _, run in word_runs(norm)) if r]
+    runs: list[list[str]] = []
+    for _, run in word_runs(norm):
+        chars = _chars(run)
+        if runs and chars and runs[-1][-1][-1:].isdigit() and chars[0].isdigit():
+            runs[-1] += [MARK] + chars  # 3.5 is not 35: punctuation there (substring.digit_breaks)
+        elif chars:
+            runs.append(chars)
     if not runs:
         return f'"{NEVER}"'
-    if all(len(r) == 1 for r in runs):
-        # No two letters adjacent: the Whoosh backend then asks only that each
-        # character occurs (search.substring, "singles"); so do we.
-        return "(" + " ".join(f'"{r[0]}"' for r in runs) + ")"
     budget = budget or Budget()
     optional = budget.take(len(runs) - 1)
     head, tail = runs[:optional + 1], runs[optional + 1:]
@@ -132,9 +134,8 @@ def _clause(c: Clause, seg: Segmenter, categories: list[str], budget: Budget
     words = sorted(dict.fromkeys(seg.words(norm)), key=len, reverse=True)[:MAX_WORDS]
     if not words:
         return None
-    whole = "".join(run for _, run in word_runs(norm))
     required = f"({where} " + " ".join(phrase(w, budget) for w in words) + ")"
-    exact = f"({where} {phrase(norm, budget)})" if len(words) > 1 or words[0] != whole else None
+    exact = f"({where} {phrase(norm, budget)})" if cut_apart(words, norm) else None
     return required, exact
 
 
