@@ -70,6 +70,7 @@ def update_cluster(corpus: str | os.PathLike, url: str, *, rebuild: bool = False
         if seg is None:
             seg = (stored if keep_userdict else Settings()).segmenter()
         naive_tz = naive_tz or (stored.zone if writer.state.live else DEFAULT_TZ)
+        writer.zone = naive_tz
         scanned_ns = time.time_ns()
         files, notes = scan_corpus(root)
         report = BuildReport(corpus=str(root), index=url, files=len(files), warnings=list(notes))

@@ -219,8 +219,9 @@ class Index:
         if not self._lazy:
             seg.initialize()
         normalize("")  # builds the folding table now, not on the first query
+        zone = index_zone(meta)
         with whoosh_ix.searcher() as searcher:
-            tables = Tables.load(searcher, gen)
+            tables = Tables.load(searcher, gen, int(zone.utcoffset(None).total_seconds()))
         lattice = Lattice.of_segments([s.fields for s in tables.segments], tables.doc_count_all)
         assistant = Assistant(Lexicon.load(gen), SynonymSource(self.path), lattice)
         if not self._lazy:
@@ -229,7 +230,7 @@ class Index:
             self.generation, self.meta, self.segmenter = gen, meta, seg
             self._ix = whoosh_ix
             self.assistant = assistant
-            self.tz = index_zone(meta)  # every date given and read in the index's zone
+            self.tz = zone  # every date given and read in the index's zone
             # Read as one: its documents, tables and the cache of its results.
             self._current = (Documents(whoosh_ix), tables, ResultCache())
 

@@ -20,10 +20,16 @@ from .name_table import NameTable
 from .columnar import (ARRAY_FIELDS, PostingTable, arrays_from_reader, load_segment,
                        merged_lists, sidecar_path)
 
-__all__ = ["Tables", "SegmentView", "fold_stubs", "FOLD_WITHIN_S"]
+__all__ = ["Tables", "SegmentView", "fold_stubs", "local_years", "FOLD_WITHIN_S"]
 
 # byte_to_length for every length byte, as the float BM25 divides.
 LENGTHS = np.array(list(_length_byte_cache), np.float64)
+
+
+def local_years(ts: np.ndarray, offset_s: int) -> np.ndarray:
+    """The calendar year of epoch seconds ``ts`` in a zone ``offset_s`` from UTC."""
+    local = (ts + offset_s).astype("datetime64[s]")
+    return local.astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 @dataclass
@@ -66,8 +72,9 @@ class Tables:
     straddles: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, searcher, folder: str | Path) -> "Tables":
-        """Read the tables of the generation ``searcher`` reads (stored in ``folder``)."""
+    def load(cls, searcher, folder: str | Path, offset_s: int = 8 * 3600) -> "Tables":
+        """Read the tables of the generation ``searcher`` reads (stored in ``folder``);
+        ``offset_s``: the index zone's offset from UTC, which years are counted in."""
         subs = [(s.reader(), off) for s, off in searcher.leaf_searchers()]
         n = searcher.doc_count_all()
         live = np.ones(n, bool)
@@ -79,7 +86,10 @@ class Tables:
             fields, arrays = _arrays(reader, folder)
             segments.append(SegmentView(off, reader.doc_count_all(), fields))
             docs.append(arrays)
-        years = _cat(docs, "doc.year", np.int32)
+        ts, has_date = _cat(docs, "doc.ts", np.int64), _cat(docs, "doc.has_date", np.uint8) == 1
+        # Counted here, not read from "doc.year" (China time whatever the index's zone, as
+        # written before 2026-11-30): an article's year is the year of its date as shown.
+        years = np.where(has_date, local_years(ts, offset_s), 0)
         year_values, year = np.unique(np.r_[0, years], return_inverse=True)
         names, ptr, ids = merged_lists(docs, "doc.cat")
         tables = cls(
@@ -87,7 +97,7 @@ class Tables:
             field_length={f: searcher.field_length(f) for f in ARRAY_FIELDS},
             lengths={f: LENGTHS[np.concatenate([_length_bytes(r, f) for r, _ in subs])
                                 if subs else np.zeros(0, np.uint8)] for f in ARRAY_FIELDS},
-            ts=_cat(docs, "doc.ts", np.int64), has_date=_cat(docs, "doc.has_date", np.uint8) == 1,
+            ts=ts, has_date=has_date,
             year=year[1:].astype(np.int32),
             year_names=[str(y) if y else "" for y in year_values.tolist()],
             cat_ptr=ptr, cat_ids=ids, cat_names=names, segments=segments,

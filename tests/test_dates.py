@@ -18,6 +18,7 @@ def tokyo(tmp_path_factory):
     root = tmp_path_factory.mktemp("dates")
     synth.write_corpus(root / "corpus", [1], date="2022-03-01 00:30:00")
     synth.write_corpus(root / "corpus", [2], date="2022-03-02T12:00:00+00:00")
+    synth.write_corpus(root / "corpus", [3], date="2023-01-01 00:30:00")  # 2022 in China
     result = synth.indexer(root / "corpus", "--index", root / "index", "--tz", "+09:00", "-q")
     assert result.returncode == 0, result.stderr
     return root / "index"
@@ -39,6 +40,13 @@ def test_day_filters_use_the_same_zone(tokyo):
     assert ix.search(synth.q(1), until="2022-02-28").total == 0
     for hit in ix.search("", since="2022-03-01", until="2022-03-01").hits:
         assert hit.date.date() == date(2022, 3, 1)
+
+
+def test_years_are_counted_in_the_index_zone(tokyo):
+    res = search.open_index(tokyo).search(synth.q(3))
+    assert res.hits[0].date.year == 2023
+    assert res.facets["years"] == {"2023": 1}
+    assert [(p.period[:4], p.count) for p in res.timeline.periods] == [("2023", 1)]
 
 
 def test_cli_and_api_print_the_index_zone(tokyo):

@@ -251,6 +251,7 @@ def test_userdict_and_tz_are_kept_with_the_cluster_as_with_a_folder(small_cluste
     synth.write(corpus, 1, text="一位美国人在北京开了一家咖啡馆。", date="2022-03-01 00:30:00")
     synth.write(corpus, 2, text="美国总统访问亚洲，许多人在机场等候。",
                 date="2022-03-02T12:00:00+00:00")
+    synth.write(corpus, 3, text="新年第一天，港口的船只鸣笛。", date="2023-01-01 00:30:00")
     synth.age(corpus)
     words = tmp_path / "words.txt"
     words.write_text("美国人 100000\n", encoding="utf-8")
@@ -270,6 +271,8 @@ def test_userdict_and_tz_are_kept_with_the_cluster_as_with_a_folder(small_cluste
     assert ix.search(synth.q(2)).hits[0].date.isoformat() == "2022-03-02T21:00:00+09:00"
     day = {"since": "2022-03-01", "until": "2022-03-01"}
     assert seen(ix, "", **day) == seen(whoosh, "", **day) and ix.search("", **day).total == 1
+    # Years in the index's zone: 00:30 on 1 January in Tokyo is still 2022 in China.
+    assert ix.search("船只").facets["years"] == whoosh.search("船只").facets["years"] == {"2023": 1}
     # Later runs keep both without being told; dropping the dictionary rebuilds and the
     # open reader follows the new one.
     again = synth.indexer(corpus, "--index", url)

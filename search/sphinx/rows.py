@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from ..analysis import is_searchable, normalize, word_runs
@@ -70,11 +70,11 @@ def _tokens(norm: str) -> str:
     return MARK.join(run for _, run in word_runs(norm))
 
 
-def row(doc: dict[str, Any], born: int, fold: int = 0) -> tuple:
+def row(doc: dict[str, Any], born: int, fold: int = 0, zone: tzinfo = CHINA_TZ) -> tuple:
     """Column values (see COLUMNS) of a document (``indexer.cluster._document``) written by ``born``.
 
     ``fold`` is the ``kid`` of the story a text-less stub is folded into (0: none;
-    ``search.sphinx.folding``).
+    ``search.sphinx.folding``); ``zone`` the cluster's, in which the year is counted.
     """
     title, body = doc["title"], doc["body"]
     date = doc.get("date")
@@ -91,7 +91,7 @@ def row(doc: dict[str, Any], born: int, fold: int = 0) -> tuple:
     return (row_id(doc["id"], born), _tokens(ntitle), _tokens(nbody),
             meta, doc["id"], doc["path"], json.dumps(extra, ensure_ascii=False), title, body,
             doc.get("html") or "", int(dt.timestamp()) if dt else 0, 1 if dt else 0,
-            dt.astimezone(CHINA_TZ).year if dt else 0, title_key(ntitle), doc_id(doc["id"]),
+            dt.astimezone(zone).year if dt else 0, title_key(ntitle), doc_id(doc["id"]),
             born, ALIVE, min(len(nbody), 2**32 - 1) if is_searchable(nbody) else 0,
             series_key(series_title_key(title)), series_key(stem_key(title)), int(fold),
             sorted({category_code(c) for c in cats}),

@@ -9,8 +9,10 @@ row, so readers see a run's changes all at once or not at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import tzinfo
 from typing import Iterable
 
+from ..schema import CHINA_TZ
 from .config import SLOTS, table
 from .connection import SphinxUnavailable, connect, cursor, parse_url
 from .rows import ALIVE, COLUMNS, STORED, doc_id, document_of, row, shard_of
@@ -38,6 +40,7 @@ class ClusterWriter:
         # fold or unfold (search.sphinx.folding).
         self.touched: set[int] = set()
         self.stub_keys: set[int] = set()  # of those, the keys of text-less stubs added
+        self.zone: tzinfo = CHINA_TZ  # the cluster's (--tz): years are counted in it
         self.shards = []
         for addr in self.state.shards:
             h, _, p = addr.rpartition(":")
@@ -125,7 +128,7 @@ class ClusterWriter:
             chunk = old[start:start + _CHUNK]
             stored = self.select(i, slot, STORED, f"id IN ({', '.join(map(str, chunk))})")
             self._update_dead(i, slot, chunk, self.version)
-            self._flush(i, [row(document_of(r[1:]), self.version, changes[r[0]])
+            self._flush(i, [row(document_of(r[1:]), self.version, changes[r[0]], self.zone)
                             for r in stored], slot)
 
     def _update_dead(self, i: int, slot: str, ids: list[int], value: int) -> None:
@@ -147,7 +150,7 @@ class ClusterWriter:
         categories: set[str] = set()
         for doc in docs:
             i = shard_of(doc["id"], len(self.shards))
-            r = row(doc, self.version)
+            r = row(doc, self.version, zone=self.zone)
             blen, fkey = r[COLUMNS.index("blen")], r[COLUMNS.index("fkey")]
             self.touched.add(fkey)
             if not blen:
