@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from whoosh import index as windex
 
 from search.analysis import Segmenter, _cache_dir, normalize
 from search.arrayfile import read_arrays, write_arrays
@@ -27,7 +28,7 @@ from search.schema import fingerprint
 from search.lexicon import BIG_ARCHIVE, LEXICON_NAME
 from search.pinyin import fuzzy, reading
 
-from .wordcounts import bigrams, document_frequencies, title_frequencies
+from .wordcounts import bigrams, document_frequencies, restricted, title_frequencies
 
 __all__ = ["write_lexicon", "update_lexicon", "lexicon_arrays", "LexiconStats",
            "counts_of", "counts_of_arrays", "merged_counts", "known_readings", "BIG_ARCHIVE"]
@@ -81,12 +82,11 @@ def _dictionary(seg: Segmenter) -> tuple[np.ndarray, tuple]:
     return known
 
 
-def _segment_tables(gen: Path, skip: set[str] = frozenset()
-                    ) -> tuple[list[dict[str, PostingTable]], int]:
-    """The bigram and title-word postings of the segments (but ``skip``), and their documents."""
+def _segment_tables(gen: Path) -> tuple[list[dict[str, PostingTable]], int]:
+    """The bigram and title-word postings of the segments, and their documents."""
     out, docs = [], 0
     for path in sorted(gen.glob("*" + SUFFIX)):
-        if path.name == LEXICON_NAME or path.name in skip:
+        if path.name == LEXICON_NAME:
             continue
         arrays = read_arrays(path)
         out.append({name: PostingTable(arrays, name) for name in ("text_ng", "title_words")})
@@ -243,24 +243,53 @@ def _remember_readings(cached: dict[str, list[str]], new: dict[str, list[str]]) 
 
 
 def update_lexicon(gen: str | Path, live: str | Path, seg: Segmenter) -> LexiconStats:
-    """The live lexicon plus the counts of the segments ``gen`` has and ``live`` has not."""
+    """The live lexicon, less the counts of the articles ``gen`` no longer holds (deleted,
+    changed, or in segments merged away), plus those of the articles it adds."""
     started = time.perf_counter()
     gen, live = Path(gen), Path(live)
     if not (live / LEXICON_NAME).exists():
         return write_lexicon(gen, seg)
     old = read_arrays(live / LEXICON_NAME)
-    tables, _ = _segment_tables(gen, skip={p.name for p in live.glob("*" + SUFFIX)})
-    counts = merged_counts(counts_of_arrays(old), counts_of(seg, tables))
+    before, after = _live_documents(live), _live_documents(gen)
+    gone = {sid: keep & ~after.get(sid, np.zeros_like(keep)) for sid, keep in before.items()}
+    added = {sid: keep for sid, keep in after.items() if sid not in before}
+    counts = counts_of_arrays(old)
+    for sign, folder, docs in ((-1, live, gone), (1, gen, added)):
+        tables = [{name: restricted(PostingTable(arrays, name), docs[sid])
+                   for name in ("text_ng", "title_words")}
+                  for sid, arrays in _segment_arrays(folder, docs)]
+        counts = merged_counts(counts, counts_of(seg, tables), sign)
+    counts = {w: c for w, c in counts.items() if c[0] > 0}
     return _write(gen, lexicon_arrays(counts, 1, known_readings(old)), started)
 
 
-def merged_counts(a: dict[str, tuple[int, int]], b: dict[str, tuple[int, int]]
+def _live_documents(folder: Path) -> dict[str, np.ndarray]:
+    """Segment id -> which of its documents are not deleted, in one generation."""
+    out = {}
+    with windex.open_dir(str(folder)).reader() as reader:
+        leaves = [reader] if reader.is_atomic() else [r for r, _ in reader.leaf_readers()]
+        for r in leaves:
+            keep = np.ones(r.doc_count_all(), bool)
+            if r.has_deletions():
+                keep[np.fromiter(r.segment().deleted_docs(), np.int64)] = False
+            out[r.segment().segment_id()] = keep
+    return out
+
+
+def _segment_arrays(folder: Path, docs: dict[str, np.ndarray]):
+    """(segment id, arrays) of the segments where ``docs`` selects any document."""
+    for sid, keep in docs.items():
+        if keep.any():
+            yield sid, read_arrays(folder / (sid + SUFFIX))
+
+
+def merged_counts(a: dict[str, tuple[int, int]], b: dict[str, tuple[int, int]], sign: int = 1
                   ) -> dict[str, tuple[int, int]]:
-    """Word counts of two sets of documents added up."""
+    """Word counts of two sets of documents added up (``sign`` -1: the second taken away)."""
     out = dict(a)
     for w, (d, t) in b.items():
         d0, t0 = out.get(w, (0, 0))
-        out[w] = (d0 + d, t0 + t)
+        out[w] = (d0 + sign * d, t0 + sign * t)
     return out
 
 

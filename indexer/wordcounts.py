@@ -7,12 +7,14 @@ words that sound alike needs. No text is segmented again.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from search.analysis import gram_codes
 from search.columnar import PostingTable, term_counts
 
-__all__ = ["document_frequencies", "title_frequencies", "bigrams"]
+__all__ = ["document_frequencies", "title_frequencies", "bigrams", "restricted"]
 
 
 def document_frequencies(words: list[str], tables: list[dict[str, PostingTable]],
@@ -96,3 +98,11 @@ def title_frequencies(words: list[str], tables: list[dict[str, PostingTable]]) -
     for t in tables:
         total += term_counts(t["title_words"], keys)[1]
     return total
+
+
+def restricted(table: PostingTable, keep: np.ndarray) -> SimpleNamespace:
+    """The postings of ``table`` of the documents ``keep`` (a bool per document) says,
+    as the counting functions above read a table."""
+    held = keep[table.docs_]
+    ends = np.r_[0, np.cumsum(held, dtype=np.int64)]
+    return SimpleNamespace(terms=table.terms, tptr=ends[table.tptr], docs_=table.docs_[held])

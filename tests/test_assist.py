@@ -153,6 +153,32 @@ def test_an_update_counts_new_articles(tmp_path):
     assert search.open_index(tmp_path / "index").search("chongqing").total == 1
 
 
+def test_updates_keep_the_lexicon_counts_of_a_rebuild(tmp_path):
+    # Deleted and changed articles, and segments of earlier updates merged away, are
+    # taken out of the counts: a word whose articles are gone is no longer offered.
+    from search.arrayfile import read_arrays
+    from search.lexicon import LEXICON_NAME
+
+    corpus = write_corpus(tmp_path / "corpus")
+    update_index(corpus, tmp_path / "index")
+    for i in range(12):  # one article a run: Whoosh merges the small segments as it goes
+        (corpus / f"a{i:03d}.md").write_text(
+            f"---\ntitle: '重庆新闻{i}'\n---\n<p>重庆第{i}次下雨。</p>\n", encoding="utf-8")
+        assert update_index(corpus, tmp_path / "index").mode == "update"
+    (corpus / "a012.md").unlink()  # 普金's only article
+    update_index(corpus, tmp_path / "index")
+    build_index(corpus, tmp_path / "fresh")
+
+    def counts(index):
+        arrays = read_arrays(search.open_index(index).generation / LEXICON_NAME)
+        return dict(zip(arrays["word"].tolist(), zip(arrays["df"].tolist(),
+                                                     arrays["tdf"].tolist())))
+    updated, fresh = counts(tmp_path / "index"), counts(tmp_path / "fresh")
+    assert updated == fresh
+    assert "普金".encode() not in updated and updated["重庆".encode()] == (13, 13)
+    assert search.open_index(tmp_path / "index").suggest("pujin") == []
+
+
 def test_a_rebuild_reads_the_pinyin_of_known_words_from_the_cache(tmp_path, monkeypatch):
     import indexer.lexicon as lexicon
     from search.arrayfile import read_arrays
