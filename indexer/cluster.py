@@ -176,11 +176,12 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         change = plan_changes(root, disk, removed, to_read, manifest, seg, naive_tz,
                               scanned_ns, report, pool, progress)
         categories: set[str] = set()
-        counter = TextCounter(seg)
+        counter, gone = TextCounter(seg), TextCounter(seg)
         if change.affected or change.touched:
             writer.tidy(live)  # before this run's version is used: a failed run's rows go
         if change.affected:
-            writer.retire(change.affected, live)
+            for _ in gone.tap(writer.retire(change.affected, live)):
+                pass  # counted, to be taken out of the lexicon
             categories = writer.add(counter.tap(_documents(change.groups, pool, progress)),
                                     live)
             refold(writer, live, writer.touched)  # in this version: published with the rest
@@ -191,7 +192,7 @@ def _update(writer: ClusterWriter, root: Path, files: list[Path], manifest: Mani
         writer.commit(State(live, [], state.fingerprint, sorted(categories),
                             _packed(change.manifest, len(writer.shards), seg)))
     if change.affected:
-        counter.write(cluster_folder(*parse_url(writer.url)), add_to_existing=True)
+        counter.write(cluster_folder(*parse_url(writer.url)), add_to_existing=True, less=gone)
 
 
 def _document(group: list[Story]) -> dict:

@@ -79,8 +79,10 @@ class TextCounter:
         self.documents += n
         self._grams, self._titles = [], []
 
-    def write(self, folder: Path, add_to_existing: bool) -> None:
-        """Write the lexicon (added to the one in ``folder`` for an update)."""
+    def write(self, folder: Path, add_to_existing: bool,
+              less: "TextCounter | None" = None) -> None:
+        """Write the lexicon (for an update: added to the one in ``folder``, less the
+        articles ``less`` counted, those the update retired)."""
         self._flush()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / LEXICON_NAME
@@ -89,16 +91,24 @@ class TextCounter:
             old = read_arrays(path)
             counts, known, min_df = merged_counts(counts_of_arrays(old), counts), \
                 known_readings(old), 1
+            if less is not None:
+                less._flush()
+                counts = {w: c for w, c in merged_counts(counts, less.counts, -1).items()
+                          if c[0] > 0}
         write_arrays(path, lexicon_arrays(counts, min_df, known))
-        self._write_grams(folder / GRAMS_NAME, add_to_existing)
+        self._write_grams(folder / GRAMS_NAME, add_to_existing, less)
 
-    def _write_grams(self, path: Path, add_to_existing: bool) -> None:
+    def _write_grams(self, path: Path, add_to_existing: bool, less) -> None:
         ng, ch, docs = self._ng, self._ch, self.documents
         if add_to_existing and path.exists():
             old = read_arrays(path)
             ng = added(ng, (old["ng.terms"], np.diff(old["ng.tptr"])))
             ch = added(ch, (old["ch.terms"], np.diff(old["ch.tptr"])))
             docs += int(old["docs"][0])
+            if less is not None:
+                ng, ch = (_positive(added(mine, (gone[0], -gone[1])))
+                          for mine, gone in ((ng, less._ng), (ch, less._ch)))
+                docs -= less.documents
         write_arrays(path, {"ng.terms": ng[0], "ng.tptr": np.r_[0, np.cumsum(ng[1])],
                             "ch.terms": ch[0], "ch.tptr": np.r_[0, np.cumsum(ch[1])],
                             "docs": np.array([docs], np.int64)})
@@ -127,6 +137,12 @@ def han_counts(postings: _Postings, grams: np.ndarray, owner: np.ndarray
     new[1:] = (first[1:] != first[:-1]) | (owner[1:] != owner[:-1])
     ch = np.unique(first[new & _han(first)] << np.uint64(GRAM_SHIFT), return_counts=True)
     return ng, ch
+
+
+def _positive(table: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of a (codes, counts) table still counted in some article."""
+    keep = table[1] > 0
+    return table[0][keep], table[1][keep]
 
 
 def added(a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray]:

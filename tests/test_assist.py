@@ -414,3 +414,31 @@ def test_an_update_adds_the_new_articles_pairs(tmp_path):
     lattice = Lattice.load(tmp_path / "cluster" / GRAMS_NAME)
     assert lattice.read(["fei", "lan", "wan"]).df == 2
     assert lattice.read(["cheng", "shi"]).df == 2
+
+
+def test_a_cluster_update_keeps_the_lexicon_counts_of_a_rebuild(scratch_cluster, tmp_path):
+    # Last in this module: it rebuilds the scratch cluster the body_only fixture filled.
+    import numpy as np
+
+    from search.arrayfile import read_arrays
+    from search.lattice import GRAMS_NAME
+    from search.lexicon import LEXICON_NAME
+    from search.sphinx.assist import cluster_folder
+    from search.sphinx.connection import parse_url
+
+    url = scratch_cluster.url
+    corpus = write_corpus(tmp_path / "corpus")
+    update_index(corpus, url, rebuild=True)
+    (corpus / "a000.md").write_text("---\ntitle: '重庆新闻'\n---\n<p>重庆下雨。</p>\n",
+                                    encoding="utf-8")
+    (corpus / "a012.md").unlink()  # 普金's only article
+    assert update_index(corpus, url).mode == "update"
+    folder = cluster_folder(*parse_url(url))
+    updated = {name: read_arrays(folder / name) for name in (LEXICON_NAME, GRAMS_NAME)}
+    update_index(corpus, url, rebuild=True)
+    for name in (LEXICON_NAME, GRAMS_NAME):
+        rebuilt = read_arrays(folder / name)
+        assert rebuilt.keys() == updated[name].keys()
+        for key, value in rebuilt.items():
+            assert np.array_equal(updated[name][key], value), (name, key)
+    assert "普金".encode() not in updated[LEXICON_NAME]["word"].tolist()

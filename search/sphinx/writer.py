@@ -64,17 +64,22 @@ class ClusterWriter:
         """The version of the write in progress: one past the published one."""
         return self.state.version + 1
 
-    def retire(self, keys: Iterable[str], slot: str) -> None:
-        """Mark the articles' visible rows retired by this write (gone once it is published)."""
+    def retire(self, keys: Iterable[str], slot: str) -> list[dict]:
+        """Mark the articles' visible rows retired by this write (gone once it is published);
+        their titles and bodies, for the lexicon to take out."""
         by_shard: dict[int, list[int]] = defaultdict(list)
         for key in keys:
             by_shard[shard_of(key, len(self.shards))].append(doc_id(key))
+        texts = []
         for i, kids in by_shard.items():
             for start in range(0, len(kids), _CHUNK):
                 kid_list = ", ".join(map(str, kids[start:start + _CHUNK]))
-                found = self.select(i, slot, "fkey", f"kid IN ({kid_list}) AND dead = {ALIVE}")
+                found = self.select(i, slot, "fkey, title_text, body_text",
+                                    f"kid IN ({kid_list}) AND dead = {ALIVE}")
                 self.touched.update(r[1] for r in found)
+                texts += [{"title": r[2], "body": r[3]} for r in found]
                 self._update_dead(i, slot, [r[0] for r in found], self.version)
+        return texts
 
     def tidy(self, slot: str) -> None:
         """Before a write: drop what earlier runs retired, undo what a failed run left.
