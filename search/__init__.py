@@ -2,7 +2,8 @@
 from .backend import Backend, open_index
 from .errors import (IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, QueryError,
                      SearchError, ShardUnavailable, SynonymsError)
-from .index import Article, Hit, Index, ResultPage
+from .hits import Article, Hit, ResultPage
+from .index import Index
 from .ranking import RankingRules
 
 __all__ = ["open_index", "Backend", "Index", "Hit", "ResultPage", "Article", "SearchError",

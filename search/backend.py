@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from .analysis import Segmenter
-from .index import Article, Hit, Index, ResultPage
+from .hits import Article, Hit, ResultPage
+from .index import Index
 
 __all__ = ["Backend", "open_index", "is_cluster_url"]
 

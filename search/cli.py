@@ -12,7 +12,8 @@ from .backend import open_index
 from .categories import fold
 from .errors import QueryError, SearchError
 from .export import DEFAULT_LIMIT, FORMATS, MAX_LIMIT, csv_lines, export, jsonl_lines
-from .index import SORTS, ResultPage
+from .hits import ResultPage
+from .params import SORTS
 from .params import MAX_PER_PAGE
 from .terminal import columns, use_colour, wrap
 

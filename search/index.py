@@ -5,8 +5,6 @@ import html
 import threading
 import time
 from functools import partial
-from dataclasses import dataclass, field
-from datetime import date as date_cls, datetime, time as time_cls
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +15,7 @@ from .assist import Assistant
 from .cache import ResultCache
 from .documents import Documents
 from .categories import category_filter
-from .errors import IndexMismatch, IndexNotFound, QueryError
+from .errors import IndexMismatch, IndexNotFound
 from .evaluate import evaluate, query_key
 from .highlight import Highlighter
 from .lattice import Lattice
@@ -30,8 +28,8 @@ from .query import compile_query, exact_query, highlight_terms, parse, read_as
 from .ranking import RankingRules, by_date, link_series, rank, series_spans
 from .results import allowed, facet_counts, top
 from .straddle import StraddleCheck, straddle_terms
-from .schema import CHINA_TZ, fingerprint
-from .zones import in_zone, index_zone
+from .schema import fingerprint
+from .zones import date_bounds, in_zone, index_zone
 from .storage import current_generation, read_meta
 from .roundups import matched_item
 from .series import series_stem
@@ -39,120 +37,15 @@ from .tables import Tables
 from .name_filter import check_names, narrowed
 from .name_table import name_facets
 from .names import KINDS
+from .hits import Article, Hit, ResultPage
 from .timeline import Timeline, timeline_of
 from .titles import display_title
 
-__all__ = ["Index", "open_index", "Hit", "ResultPage", "Article", "SORTS"]
+__all__ = ["Index", "open_index"]
 
 USERDICT_NAME = "userdict.txt"
 # How often a search re-checks all the live files' sizes (a stat per file).
 _CHECK_EVERY_S = 1.0
-
-
-@dataclass
-class Hit:
-    """One article in a result list (duplicates folded into one hit)."""
-
-    id: str
-    path: str
-    duplicates: list[str]
-    title: str
-    date: datetime | None
-    categories: list[str]
-    author: str
-    score: float
-    title_html: str
-    snippet_html: str
-    display_title: str = ""  # the title as it read before a pipeline put "_" in it
-    item_title_html: str = ""  # in a roundup, the headline of the item that matched
-    # When more of its series (a column) or event (the same title within days)
-    # match than the page shows: how many, and the search that lists them.
-    series_total: int = 0
-    series_query: str = ""
-    series_since: datetime | None = None
-    series_until: datetime | None = None
-    people: list[str] = field(default_factory=list)  # named in its title and lead
-    places: list[str] = field(default_factory=list)
-    organizations: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ResultPage:
-    """One page of results, with the exact total and facet counts."""
-
-    query: str
-    total: int
-    page: int
-    per_page: int
-    hits: list[Hit]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    took_ms: float = 0.0
-    # Categories asked for (filter or category:) that name none in the index.
-    unknown_categories: list[str] = field(default_factory=list)
-    # Of ``total``, the articles holding each term exactly as typed (an unquoted
-    # term is cut into words that may stand apart), and how terms were cut.
-    exact_total: int = 0
-    read_as: list[tuple[str, list[str]]] = field(default_factory=list)
-    partial: bool = False  # some shard did not answer: total and facets are short
-    partial_reason: str = ""
-    timeline: Timeline = field(default_factory=Timeline)  # matches per period (facets)
-    # Query assistance (search.assist): the query searched instead of the one typed
-    # (pinyin read as Chinese, a homophone corrected), other words of that reading,
-    # and a query suggested beside the results.
-    interpreted_as: str | None = None
-    alternatives: list[str] = field(default_factory=list)
-    did_you_mean: str | None = None
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-@dataclass
-class Article:
-    """A whole stored article, for an article view."""
-
-    id: str
-    path: str
-    duplicates: list[str]
-    title: str
-    body: str
-    html: str
-    date: datetime | None
-    categories: list[str]
-    author: str
-    display_title: str = ""
-    people: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    organizations: list[str] = field(default_factory=list)
-
-
-def _as_utc(value, name: str, end: bool, zone=CHINA_TZ) -> int | None:
-    """Epoch seconds for a since/until bound; a bare date covers its whole day (index zone)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value or " " in value \
-                else date_cls.fromisoformat(value)
-        except ValueError:
-            raise QueryError(f"{name}: not a date: {value!r} (expected YYYY-MM-DD)",
-                             name) from None
-    if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=zone)
-    elif isinstance(value, date_cls):
-        dt = datetime.combine(value, time_cls.max if end else time_cls.min, zone)
-    else:
-        raise QueryError(f"{name}: expected a date or datetime, got {type(value).__name__}",
-                         name)
-    return int(dt.timestamp())
-
-
-def _bounds(since, until, zone=CHINA_TZ) -> tuple[int | None, int | None]:
-    lo, hi = _as_utc(since, "since", False, zone), _as_utc(until, "until", True, zone)
-    if lo is not None and hi is not None and lo > hi:
-        raise QueryError("since: must not be later than until", "since")
-    return lo, hi
 
 
 def _matches(documents: Documents, tables: Tables, cache: ResultCache, wquery, mask, keep,
@@ -289,7 +182,7 @@ class Index:
         documents, tables, cache = self._state()
         known, parsed = list(tables.cat_names), parse(q)
         names, unknown = category_filter(categories, parsed, known)
-        lo, hi = _bounds(since, until, self.tz)
+        lo, hi = date_bounds(since, until, self.tz)
         wquery, mask = compile_query(parsed, self.segmenter, known)
         memo: dict = {}  # substrings matched once for the query and its exact count
         docs, scores = _matches(documents, tables, cache, wquery, mask,

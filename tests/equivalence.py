@@ -86,7 +86,7 @@ def random_filters(ix, rng: random.Random) -> dict:
 
 def compare(ix, q: str, kw: dict) -> str | None:
     """None if both paths agree; otherwise what differs."""
-    from search.index import _bounds
+    from search.zones import date_bounds as _bounds
     from search.query import compile_query, parse
     from search.reference import whoosh_filter, whoosh_search
 

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 import search
-from search.index import SORTS
+from search.params import SORTS
 
 __all__ = ["BadParameter", "SearchParams", "parse_search_args", "run_search", "search_kwargs_for",
            "suggest_args",

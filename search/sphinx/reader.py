@@ -22,11 +22,11 @@ from ..analysis import Segmenter, normalize
 from ..errors import IndexMismatch, IndexNotFound, ShardUnavailable
 from ..highlight import Highlighter
 from ..categories import category_filter
-from ..index import Article, Hit, ResultPage, _bounds
+from ..hits import Article, Hit, ResultPage
 from ..params import check_limit, check_search
 from ..roundups import matched_item
 from ..titles import display_title
-from ..zones import in_zone
+from ..zones import date_bounds, in_zone
 from ..query import highlight_terms, parse, read_as
 from ..ranking import RankingRules
 from ..straddle import straddle_terms
@@ -238,7 +238,7 @@ class SphinxIndex:
             result.facets = {**_facets(years, cats, state.categories),
                              **name_facets(run, table, where, params, result.total, ceiling)}
             result.timeline = timeline(run, table, where, params, result.total,
-                                       *_bounds(*dates, self.tz),
+                                       *date_bounds(*dates, self.tz),
                                        int(self.tz.utcoffset(None).total_seconds()))
         start, want = (page - 1) * per_page, per_page
         if start >= result.total:
@@ -373,7 +373,7 @@ def _filters(categories, since, until, zone) -> tuple[list[str], list]:
         if isinstance(categories, str):
             categories = [categories]
         conds.append("cats IN (" + ", ".join(str(category_code(c)) for c in categories) + ")")
-    lo, hi = _bounds(since, until, zone)
+    lo, hi = date_bounds(since, until, zone)
     if lo is not None or hi is not None:
         conds.append(f"ts BETWEEN {-(2 ** 62) if lo is None else lo} "
                      f"AND {2 ** 62 if hi is None else hi}")
