@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Segmenter, _cache_dir, normalize
-from .name_rules import mend
+from .name_rules import mend, ministries, ministry_fields
 
 __all__ = ["KINDS", "Names", "NameFinder", "NAMES_VERSION", "finder_for", "lead_text",
            "name_keys"]
@@ -34,7 +34,7 @@ KINDS = {"people": ("nr", "nrfg", "nrt"), "places": ("ns", "nsf"), "organization
 _PEOPLE_TAGS = frozenset(KINDS["people"])
 _KIND_OF = {tag: kind for kind, tags in KINDS.items() for tag in tags}
 FIXES = Path(__file__).with_name("names_fixes.txt")
-NAMES_VERSION = "3-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
+NAMES_VERSION = "4-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
 LEAD_MIN, LEAD_MAX = 60, 400  # characters of lead read: paragraphs up to MIN, cut at MAX
 PER_KIND_MAX = 20
 # "央视网消息（新闻联播）：", "新华社北京3月5日电", "本台消息：" before the story itself.
@@ -197,6 +197,7 @@ class NameFinder:
         self._tags: dict[str, str] | None = None
         self._unknown: dict[str, list[tuple[str, str]]] = {}  # OOV word -> HMM's tagging
         self._hmm = None
+        self._fields: frozenset[str] = frozenset()
 
     def load(self) -> dict[str, str]:
         """Load the tag tables now (a second), e.g. before forking writers that share them."""
@@ -209,6 +210,8 @@ class NameFinder:
                 pos = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
                 pos.tokenizer = tok
                 tags = dict(_dictionary_tags(tok.get_dict_file))
+                self._fields = ministry_fields(tags)
+                tags.update(dict.fromkeys(list(ministries(tags, tok.FREQ)), "nt"))
                 for word, tag in tags.items():
                     if tag in _PEOPLE_TAGS and not _person_shape(word):
                         tags[word] = "nrx"  # not listed; a given name to name_rules
@@ -268,7 +271,7 @@ class NameFinder:
         """The names in an article's title and lead paragraph."""
         found: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}
         tagged = _transliterations(self._tagged(normalize(lead_text(title, body))))
-        for word, tag in mend(tagged, _SURNAMES, _TRANSLIT):
+        for word, tag in mend(tagged, _SURNAMES, _TRANSLIT, self._fields):
             kind = _KIND_OF.get(tag)
             if kind and len(word) > 1 and len(found[kind]) < PER_KIND_MAX:
                 found[kind][word] = None
