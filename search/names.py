@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Segmenter, _cache_dir, normalize
-from .name_rules import mend, ministries, ministry_fields
+from .name_bodies import ministries, ministry_fields
+from .name_rules import mend
 
 __all__ = ["KINDS", "Names", "NameFinder", "NAMES_VERSION", "finder_for", "lead_text",
            "name_keys"]
@@ -211,7 +212,7 @@ class NameFinder:
                 pos.tokenizer = tok
                 tags = dict(_dictionary_tags(tok.get_dict_file))
                 self._fields = ministry_fields(tags)
-                tags.update(dict.fromkeys(list(ministries(tags, tok.FREQ)), "nt"))
+                tags.update(ministries(tags, tok.FREQ))
                 for word, tag in tags.items():
                     if tag in _PEOPLE_TAGS and not _person_shape(word):
                         tags[word] = "nrx"  # not listed; a given name to name_rules

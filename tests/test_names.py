@@ -80,6 +80,8 @@ def test_user_dictionary_tags_win(tmp_path):
     ("竟成镇的农民忙着插秧", "places", "竟成镇"),  # an unknown word + a lone 镇
     ("雄安新区建设提速", "places", "雄安新区"),  # an unknown word + 新区
     ("成都高新区新增企业", "places", "成都"),  # the place inside an area stays a place
+    ("上海合作组织峰会开幕", "organizations", "上海合作组织"),  # a place, 合作 and 组织
+    ("资源县发展旅游", "places", "资源县"),  # a noun and a lone 县
 ])
 def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     assert name in getattr(finder.find(title, ""), kind)
@@ -114,6 +116,8 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("代表中国政府致辞", "代表中国政府"),  # a common noun does not join a known body
     ("党中央国务院印发意见", "党中央国务院"),  # two bodies stay two
     ("世界面临百年未有之大变局", "大变局"),
+    ("县里教育局安排", "教育局"),  # a generic bureau alone is no body's name
+    ("各地支持县域经济", "支持县"),  # a verb before 县 names no county
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
