@@ -19,7 +19,7 @@ _ORG_HEADS = frozenset(
     "委员会 联合会 协会 学会 商会 基金会 总会 有限公司 股份有限公司 有限责任公司 公司 总公司 集团 "
     "研究院 研究所 研究中心 科学院 大学 学院 医院 银行 法院 检察院 博物馆 档案馆 纪念馆 图书馆 "
     "美术馆 科技馆 办公室 总台 电视台 通讯社 报社 歌舞团 艺术团 剧院 控制中心 研究中心 新闻中心 指挥部 "
-    "管理局 总局 总署 人民政府 政府 党委 常委会 委 部 局 署 厅 办 院 司".split())
+    "管理局 总局 总署 人民政府 政府 党委 常委会 论坛 领导小组 委 部 局 署 厅 办 院 司".split())
 # Head words that follow generic nouns as often as names (科技公司, 当地医院): the run
 # must hold a name or a body's prefix before them.
 ANCHORS = frozenset("中国 国家 中央 国际 全国 世界 联合国 省 市 县 自治区 中华全国 全军 中共".split())

@@ -82,6 +82,7 @@ def test_user_dictionary_tags_win(tmp_path):
     ("成都高新区新增企业", "places", "成都"),  # the place inside an area stays a place
     ("上海合作组织峰会开幕", "organizations", "上海合作组织"),  # a place, 合作 and 组织
     ("资源县发展旅游", "places", "资源县"),  # a noun and a lone 县
+    ("世界经济论坛年会开幕", "organizations", "世界经济论坛"),  # a forum after a prefix
 ])
 def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     assert name in getattr(finder.find(title, ""), kind)
