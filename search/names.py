@@ -11,7 +11,8 @@ sentence and costs four times as much.
 jieba's dictionary tags are noisy (普京 is a place there, 丘陵 a person):
 ``names_fixes.txt`` corrects the most frequent wrong tags of news names
 and drops common words tagged as names. The user dictionary's tags win. Words it calls
-people without a person's shape are not listed; ``name_rules`` joins names jieba cut apart.
+people without a person's shape are not listed; ``name_rules`` (and ``name_bodies`` for
+organisations) joins names jieba cut apart.
 """
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ _TRANSLIT = frozenset(
     "切琴丘萨塞桑瑟森沙尚什施舍斯松苏索塔泰坦汤唐特提图托瓦万旺威韦维温沃乌武西希谢辛休亚扬耶"
     "伊因英尤约扎泽詹哲夫连谭茨兹娃娜妮莎丽琪绍舒瑞若廷通季迦伽歇哥恩鲍堡顿登都丁汀夏雅佐祖")
 _NAME_TAGS = frozenset(_KIND_OF)
+_PLACE_TAGS = frozenset(KINDS["places"])
 # Less common surnames, also heading unknown names (习 + 近平, 栗 + 战书)...
 _RARE_SURNAMES = frozenset("习洪栗郁荆冀燕楚鞠粟逯厉雍帅钮揭鄢蔺晁辜谯亢庹隗禹楼郗綦茅蓟阚贲冼扈")
 # ... and surnames that are common characters, enough to pass a person's shape only.
@@ -86,7 +88,8 @@ def _transliterations(tagged):
         if word and len(word) <= 4 and _TRANSLIT.issuperset(word):
             run.append((word, tag))
             continue
-        if len(run) > 1 and any(t in _NAME_TAGS for _, t in run):
+        if len(run) > 1 and any(t in _NAME_TAGS for _, t in run) and not all(
+                t in _PLACE_TAGS and len(w) > 1 for w, t in run):  # 卡塔尔 多哈: two places
             kinds = {_KIND_OF.get(t) for _, t in run}
             yield "".join(w for w, _ in run), "nr" if "people" in kinds else "ns"
         else:

@@ -119,6 +119,7 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("世界面临百年未有之大变局", "大变局"),
     ("县里教育局安排", "教育局"),  # a generic bureau alone is no body's name
     ("各地支持县域经济", "支持县"),  # a verb before 县 names no county
+    ("代表团抵达卡塔尔多哈", "卡塔尔多哈"),  # two places side by side stay two
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
