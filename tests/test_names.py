@@ -80,6 +80,7 @@ def test_user_dictionary_tags_win(tmp_path):
     ("竟成镇的农民忙着插秧", "places", "竟成镇"),  # an unknown word + a lone 镇
     ("雄安新区建设提速", "places", "雄安新区"),  # an unknown word + 新区
     ("成都高新区新增企业", "places", "成都"),  # the place inside an area stays a place
+    ("代表团抵达安卡拉", "places", "安卡拉"),  # a "person" the archive uses as a place
     ("上海合作组织峰会开幕", "organizations", "上海合作组织"),  # a place, 合作 and 组织
     ("资源县发展旅游", "places", "资源县"),  # a noun and a lone 县
     ("世界经济论坛年会开幕", "organizations", "世界经济论坛"),  # a forum after a prefix
@@ -120,6 +121,7 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("县里教育局安排", "教育局"),  # a generic bureau alone is no body's name
     ("各地支持县域经济", "支持县"),  # a verb before 县 names no county
     ("代表团抵达卡塔尔多哈", "卡塔尔多哈"),  # two places side by side stay two
+    ("共同谱写新时代华章", "华章"),  # the dictionary's "people" in common-word contexts
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
