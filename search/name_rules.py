@@ -84,9 +84,11 @@ def _joined(out: list, word: str, tag: str) -> bool:
           and (last_tag in _UNKNOWN_OR_GIVEN
                or word == "县" and last_tag in _COUNTY_TAGS and last not in ANCHORS)):
         out[-1] = (last + word, "ns")  # 华家源 + 村: jieba knows no such person; 资源 + 县
-    elif (word in _AREAS and (last_tag in ("ns", "nsf") or last_tag == "x" and han(last))
-          and 2 <= len(last) <= 4):
-        whole = (last + word, "ns")  # 雄安 + 新区; 成都 + 高新区, and 成都 stays
+    elif (word in _AREAS and 2 <= len(last) <= 4
+          and (last_tag in ("ns", "nsf") or last_tag == "x" and han(last) and len(last) == 2)):
+        # 雄安 + 新区 (not 将雄安 + 新区: the HMM's longer runs carry a word before the name);
+        # 成都 + 高新区, and 成都 stays a place
+        whole = (last + word, "ns")
         out[-1:] = [out[-1], whole] if last_tag in ("ns", "nsf") else [whole]
     elif word == "组织" and last_tag == "j" and len(last) == 2:
         out[-1] = (last + word, "nt")  # 世卫 + 组织: an abbreviated body
