@@ -12,7 +12,8 @@ word or a known body belong to its name (name_rules.mend calls ``join_body`` per
 """
 from __future__ import annotations
 
-__all__ = ["ANCHORS", "han", "join_body", "ministries", "ministry_fields"]
+__all__ = ["ANCHORS", "han", "join_body", "ministries", "ministry_fields", "split_titles",
+           "titled_bodies"]
 
 # Head words of a body's name: the run before them is the body's own name.
 _ORG_HEADS = frozenset(
@@ -47,9 +48,17 @@ _MIN_LEN, _MAX_LEN = 4, 16
 _NAME_TAGS = frozenset("ns nsf nt nz j".split())
 _JOINS = frozenset("和与")  # 国家林业和草原局, 住房和城乡建设部
 # Nouns that say how a person stands to a body, not part of its name (时任 外交部长).
-_ROLES = frozenset("时任 代表 成员 委员 经 据".split())
+_ROLES = frozenset("时任 代表 成员 成员国 委员 经 据 代理 新任 前任 现任 政府 外长".split())
 _NOUNS = frozenset("n vn an l".split())
 _BREAKS = frozenset("会见 会同 会晤 指导 访问 出席 主持 援引".split())  # verbs jieba calls nouns
+# Words that start a country's own name of a body (中国 国家博物馆): a place before them is
+# where the body is, not part of its name (北京 中国国家博物馆).
+_NATIONAL = frozenset("中国 中华 中共".split())
+# Offices that follow a body in one dictionary word (中央政治局常委, 军委主席); 长 only after a
+# ministry's or department's head (外交部长, not 新大长).
+_OFFICES = frozenset("常委 委员 主席 副主席 书记 副书记 总理 副总理 委员长 副委员长 秘书长 "
+                     "发言人 主任 副主任".split())
+_CHIEF_AFTER = frozenset("部厅局院")
 
 
 def ministry_fields(tags: dict[str, str]) -> frozenset[str]:
@@ -150,6 +159,8 @@ def _body_start(tagged, end: int, fields: frozenset[str]) -> int:
             break  # the party's prefix names its committees (中共 重庆市委), not 中共 国务院
         if tag in ("ns", "nsf") or word in ANCHORS:
             start, nouns = start - 1, 2  # a name: only names and prefixes before it
+            if word in _NATIONAL:
+                break
         elif bare and nouns < 2 and len(word) > 1 and (word in fields or tag in _NOUNS):
             start, nouns = start - 1, nouns + 1
         elif (word in _JOINS and bare and start > 1 and nouns < 2
@@ -158,6 +169,8 @@ def _body_start(tagged, end: int, fields: frozenset[str]) -> int:
             start -= 1
         else:
             break
+    if start < end and tagged[start][0] in _JOINS:  # 贸易代表 和 财政部: 和 joined no field
+        start += 1
     return start
 
 
@@ -181,3 +194,38 @@ def join_body(out: list, word: str, tag: str, fields: frozenset[str]) -> None:
     head = _head(word, tag)
     if head:
         _join_org(out, head, fields)
+
+
+def titled_bodies(tags: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Dictionary words made of a body and an office, not names themselves: word -> (body,
+    office) (中央政治局常委 -> 中央政治局 常委, 外交部长 -> 外交部 长); from the tag table once."""
+    found = {}
+    for word, tag in tags.items():
+        if tag in _NOT_BODIES:
+            continue
+        for n in (3, 2, 1):
+            body, office = word[:-n], word[-n:]
+            if (len(body) >= 2 and tags.get(body) == "nt"
+                    and (office in _OFFICES or office == "长" and body[-1] in _CHIEF_AFTER)):
+                found[word] = (body, office)
+                break
+    return found
+
+
+def split_titles(tagged, titled: dict[str, tuple[str, str]], tags: dict[str, str]) -> list:
+    """The (word, tag) pairs with each body named inside an office word listed apart (中央政治局
+    常委); a word before it, not a place (mend joins those and keeps them), that makes a
+    known body with it joins (中共 + 中央政治局)."""
+    out: list[tuple[str, str]] = []
+    for word, tag in tagged:
+        split = titled.get(word)
+        if split is None:
+            out.append((word, tag))
+            continue
+        body, office = split
+        if out and out[-1][1] not in ("ns", "nsf") and tags.get(out[-1][0] + body) == "nt":
+            out[-1] = (out[-1][0] + body, "nt")
+        else:
+            out.append((body, "nt"))
+        out.append((office, "n"))
+    return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .name_bodies import ANCHORS, han, join_body
 
-__all__ = ["mend"]
+__all__ = ["mend", "motion_places"]
 
 _UNITS = frozenset("省市县区镇乡村州旗")
 _PLACE_UNITS = frozenset("省市县镇乡村州")  # after a place: 区 and 旗 start other words (区域)
@@ -40,6 +40,11 @@ _GIVEN = frozenset(("nr", "nrfg", "nrt", "nrx"))
 # fixes drop ("-"), unknown, abbreviation- or place-tagged words (卡古塔), or single
 # transliteration characters.
 _DOTS = frozenset("·•・‧")
+# Endings of a place's name never ending a person's given name (毛伊岛, 艾奥瓦州, 张家港; not
+# 山 江 海 河: 王岐山, 张德江, 秦大河): a "person" ending in one is a place.
+_PLACE_ENDS = frozenset("岛湖湾港峡州")
+# A verb of coming and going before a one-character place makes no place's name (来京, 驻港).
+_MOTION = frozenset("来回离赴抵返驻留入")
 _FAMILY_TAGS = _GIVEN | {"-", "x", "j", "zg", "nz", "ns", "nsf"}
 
 
@@ -100,6 +105,13 @@ def _joined(out: list, word: str, tag: str) -> bool:
     return True
 
 
+def motion_places(tags: dict[str, str]) -> list[str]:
+    """The dictionary's two-character "places" that are a verb of motion and a one-character
+    place or abbreviation (来京 回京 驻沪 入川): not places."""
+    return [w for w, t in tags.items() if t in ("ns", "nsf") and len(w) == 2
+            and w[0] in _MOTION and tags.get(w[1]) in ("ns", "nsf", "j")]
+
+
 def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
          fields: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """The (word, tag) pairs with the rules above applied, in one pass (it runs per article);
@@ -128,6 +140,8 @@ def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
         if (tag == "x" and 3 <= len(word) <= 5 and word[-1] in _NEW_PLACE_UNITS and han(word)
                 and not _UNITS.intersection(word[:-1])):
             tag = "ns"  # 保太镇, a word jieba does not know
+        elif tag in ("nr", "nrfg", "nrt") and word[-1] in _PLACE_ENDS and "·" not in word:
+            tag = "ns"  # 秦皇岛, 伊尔库茨克州: the dictionary's or the HMM's "person"
         out.append((word, tag))
         join_body(out, word, tag, fields)
     return out

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Segmenter, _cache_dir, normalize
-from .name_bodies import ministries, ministry_fields
-from .name_rules import mend
+from .name_bodies import ministries, ministry_fields, split_titles, titled_bodies
+from .name_rules import mend, motion_places
 
 __all__ = ["KINDS", "Names", "NameFinder", "NAMES_VERSION", "finder_for", "lead_text",
            "name_keys"]
@@ -36,9 +36,9 @@ KINDS = {"people": ("nr", "nrfg", "nrt"), "places": ("ns", "nsf"), "organization
 _PEOPLE_TAGS = frozenset(KINDS["people"])
 _KIND_OF = {tag: kind for kind, tags in KINDS.items() for tag in tags}
 FIXES = Path(__file__).with_name("names_fixes.txt")
-NAMES_VERSION = "4-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
+NAMES_VERSION = "5-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
 LEAD_MIN, LEAD_MAX = 60, 400  # characters of lead read: paragraphs up to MIN, cut at MAX
-PER_KIND_MAX = 20
+PER_KIND_MAX = 64  # a lead's list of names (22 companies, 86 leaders) is kept whole
 # "央视网消息（新闻联播）：", "新华社北京3月5日电", "本台消息：" before the story itself.
 _DATELINE = re.compile(r"^(?:[^，。！？“”：:\s]{0,20}?(?:消息|讯)(?:[（(][^）)]{0,20}[）)])?[：:]"
                        r"|[^，。！？“”：:\s]{0,20}?\d{1,2}日电\s*)")
@@ -202,6 +202,7 @@ class NameFinder:
         self._unknown: dict[str, list[tuple[str, str]]] = {}  # OOV word -> HMM's tagging
         self._hmm = None
         self._fields: frozenset[str] = frozenset()
+        self._titled: dict[str, tuple[str, str]] = {}
 
     def load(self) -> dict[str, str]:
         """Load the tag tables now (a second), e.g. before forking writers that share them."""
@@ -221,9 +222,11 @@ class NameFinder:
                         tags[word] = "nrx"  # not listed; a given name to name_rules
                     elif tag in _KIND_OF and word.endswith(_NOT_NAME_ENDS):
                         tags[word] = "-"  # 中美关系, 中日合作: the dictionary's "places"
+                tags.update(dict.fromkeys(motion_places(tags), "-"))
                 for word, tag in _read_fixes(FIXES).items():
                     tags[word] = tag or "-"  # "-": never a name; "x": unknown
                 tags.update(tok.user_word_tag_tab)  # the user's dictionary has the last word
+                self._titled = titled_bodies(tags)
                 self._hmm = pos._POSTokenizer__cut_detail
                 self._tags = tags
         return self._tags
@@ -275,6 +278,7 @@ class NameFinder:
         """The names in an article's title and lead paragraph."""
         found: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}
         tagged = _transliterations(self._tagged(normalize(lead_text(title, body))))
+        tagged = split_titles(tagged, self._titled, self._tags or {})
         for word, tag in mend(tagged, _SURNAMES, _TRANSLIT, self._fields):
             kind = _KIND_OF.get(tag)
             if kind and len(word) > 1 and len(found[kind]) < PER_KIND_MAX:
@@ -291,7 +295,6 @@ def finder_for(segmenter: Segmenter) -> NameFinder:
     if finder is None or finder.segmenter is not segmenter:
         finder = _finders[id(segmenter)] = NameFinder(segmenter)
     return finder
-
 
 
 def name_keys(names: dict | None) -> list[str]:
