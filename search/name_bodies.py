@@ -59,6 +59,7 @@ _NATIONAL = frozenset("中国 中华 中共".split())
 _OFFICES = frozenset("常委 委员 主席 副主席 书记 副书记 总理 副总理 委员长 副委员长 秘书长 "
                      "发言人 主任 副主任".split())
 _CHIEF_AFTER = frozenset("部厅局院")
+_OFFICE_ENDS = frozenset(w[-1] for w in _OFFICES) | {"长"}
 
 
 def ministry_fields(tags: dict[str, str]) -> frozenset[str]:
@@ -201,8 +202,8 @@ def titled_bodies(tags: dict[str, str]) -> dict[str, tuple[str, str]]:
     office) (中央政治局常委 -> 中央政治局 常委, 外交部长 -> 外交部 长); from the tag table once."""
     found = {}
     for word, tag in tags.items():
-        if tag in _NOT_BODIES:
-            continue
+        if word[-1] not in _OFFICE_ENDS or tag in _NOT_BODIES:
+            continue  # most words: one set lookup (the table has 350,000)
         for n in (3, 2, 1):
             body, office = word[:-n], word[-n:]
             if (len(body) >= 2 and tags.get(body) == "nt"

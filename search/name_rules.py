@@ -108,8 +108,8 @@ def _joined(out: list, word: str, tag: str) -> bool:
 def motion_places(tags: dict[str, str]) -> list[str]:
     """The dictionary's two-character "places" that are a verb of motion and a one-character
     place or abbreviation (来京 回京 驻沪 入川): not places."""
-    return [w for w, t in tags.items() if t in ("ns", "nsf") and len(w) == 2
-            and w[0] in _MOTION and tags.get(w[1]) in ("ns", "nsf", "j")]
+    return [w for w, t in tags.items() if len(w) == 2 and w[0] in _MOTION
+            and t in ("ns", "nsf") and tags.get(w[1]) in ("ns", "nsf", "j")]
 
 
 def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
