@@ -90,6 +90,9 @@ def test_user_dictionary_tags_win(tmp_path):
     ("北京中国国家博物馆推出新展", "places", "北京"),
     ("游客乘船前往毛伊岛", "places", "毛伊岛"),  # a "person" ending in 岛
     ("罗斯托夫州遭到袭击", "places", "罗斯托夫州"),
+    ("斯洛文尼亚总统出席会议", "places", "斯洛文尼亚"),  # a country is a place (CLDR's names)
+    ("也门和约旦发表联合声明", "places", "约旦"),
+    ("马里乌波尔港口恢复运营", "places", "马里乌波尔"),  # 马里 is left out: no split
 ])
 def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     assert name in getattr(finder.find(title, ""), kind)
@@ -135,6 +138,7 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("会见伊朗新任国防部长", "伊朗新任国防部"),  # a status word is not the body's name
     ("外交部长在记者会上答问", "外交部长"),  # the office is not the body
     ("上海合作组织成员国国防部长会议", "上海合作组织成员国国防部"),  # nor the member states
+    ("斯洛文尼亚总统出席会议", "斯洛文尼亚总统"),
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
