@@ -43,6 +43,14 @@ _DOTS = frozenset("·•・‧")
 # Endings of a place's name never ending a person's given name (毛伊岛, 艾奥瓦州, 张家港; not
 # 山 江 海 河: 王岐山, 张德江, 秦大河): a "person" ending in one is a place.
 _PLACE_ENDS = frozenset("岛湖湾港峡州")
+# Titles a foreign person's name follows (总统 万斯, 总干事 谭德塞): a word of transliteration
+# characters after one is that person whatever the dictionary calls it (nz, a place, none).
+_TITLES = frozenset("总统 副总统 总理 副总理 首相 国王 女王 王储 外长 外交部长 国防部长 总干事 "
+                    "秘书长 议长 大使 总书记 领导人 主席".split())
+_RETITLED = frozenset("nz x - nrx".split())
+# Tags of single characters that end a name after a title (说 v, 在 p, 和 c, 将 d ...).
+_NOT_PIECES = frozenset("v p c d u uj ul ug uz r m q f t a vn ad".split())
+_NAME_STOPS = frozenset("时等和与同及说称在将")
 # A verb of coming and going before a one-character place makes no place's name (来京, 驻港).
 _MOTION = frozenset("来回离赴抵返驻留入")
 _FAMILY_TAGS = _GIVEN | {"-", "x", "j", "zg", "nz", "ns", "nsf"}
@@ -64,6 +72,24 @@ def _dotted(tagged, i: int, before, translit: frozenset[str]) -> tuple[str, int]
         parts.append(word)
         j += 1
     return ("".join(parts), j) if parts else None
+
+
+def _titled_name(tagged, i: int, translit: frozenset[str]) -> tuple[str, int] | None:
+    """The foreign name that starts at tagged[i] after a title, whatever the dictionary calls
+    its pieces (总统 马克 龙, 总理 梅德韦 杰夫, 总统 拉赫 蒙), and the index past it: pieces
+    that are no other word's (untagged, dropped by the fixes, nz) or single characters that are
+    no verb or particle (说, 在 end it), two-thirds transliteration characters."""
+    j, name = i, ""
+    while j < len(tagged) and len(name) < 8:
+        word, tag = tagged[j]
+        if not han(word) or j > i and word[0] in _NAME_STOPS or not (tag in _RETITLED and (len(word) > 1 or j > i)
+                                 or len(word) == 1 and j > i
+                                 and (word in translit or tag not in _NOT_PIECES)):
+            break
+        name, j = name + word, j + 1
+    if 2 <= len(name) <= 8 and name[0] not in _NAME_STOPS and sum(ch in translit for ch in name) * 3 >= len(name) * 2:
+        return name, j
+    return None
 
 
 def _join_dotted(out: list, family: str, whole_at: int | None) -> int:
@@ -123,6 +149,12 @@ def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
     while i < len(tagged):
         word, tag = tagged[i]
         i += 1
+        if out and out[-1][0] in _TITLES and tag in _RETITLED:
+            titled = _titled_name(tagged, i - 1, translit)
+            if titled:
+                out.append((titled[0], "nr"))
+                i = titled[1]
+                continue
         if word in _DOTS:
             dotted = _dotted(tagged, i - 1, out[-1] if out else None, translit)
             if dotted:
@@ -140,6 +172,10 @@ def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
         if (tag == "x" and 3 <= len(word) <= 5 and word[-1] in _NEW_PLACE_UNITS and han(word)
                 and not _UNITS.intersection(word[:-1])):
             tag = "ns"  # 保太镇, a word jieba does not know
+        elif (tag in ("nr", "nrfg", "nrt") and word[0] in "和同与及" and len(word) >= 4
+              and translit.issuperset(word[1:])):
+            out.append((word[0], "c"))  # 同 托卡耶夫: the HMM's run took the conjunction
+            word = word[1:]
         elif tag in ("nr", "nrfg", "nrt") and word[-1] in _PLACE_ENDS and "·" not in word:
             tag = "ns"  # 秦皇岛, 伊尔库茨克州: the dictionary's or the HMM's "person"
         out.append((word, tag))

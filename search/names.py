@@ -88,8 +88,7 @@ def _transliterations(tagged):
         if word and len(word) <= 4 and _TRANSLIT.issuperset(word):
             run.append((word, tag))
             continue
-        if len(run) > 1 and any(t in _NAME_TAGS for _, t in run) and not all(
-                t in _PLACE_TAGS and len(w) > 1 for w, t in run):  # 卡塔尔 多哈: two places
+        if len(run) > 1 and any(t in _NAME_TAGS for _, t in run) and not _places(run):
             kinds = {_KIND_OF.get(t) for _, t in run}
             yield "".join(w for w, _ in run), "nr" if "people" in kinds else "ns"
         else:
@@ -97,6 +96,12 @@ def _transliterations(tagged):
         run = []
         if word:
             yield word, tag
+
+
+def _places(run) -> bool:
+    """Whether a run of transliteration pieces is places side by side (卡塔尔 多哈): not one
+    name. (A place and untagged pieces, 巴西 贝伦, joins as wrongly as it splits 巴尔米 拉.)"""
+    return all(t in _PLACE_TAGS and len(w) > 1 for w, t in run)
 
 
 def _candidate(text: str) -> bool:
@@ -269,7 +274,9 @@ class NameFinder:
         if seen is None:
             tags = self._tags or {}
             seen = [(w, tags.get(w, f)) for w, f in self._hmm(text)]  # known words: their tag
-            seen = [(w, f) for w, f in seen if f not in _KIND_OF or _plausible(w, _KIND_OF[f])]
+            # an implausible "name" stays in the text untagged (博鲁 + 阿尔特 can still join)
+            seen = [(w, f if f not in _KIND_OF or _plausible(w, _KIND_OF[f]) else "x")
+                    for w, f in seen]
             if len(self._unknown) < 200_000:  # bounded: a long build sees many
                 self._unknown[text] = seen
         return seen

@@ -90,6 +90,10 @@ def test_user_dictionary_tags_win(tmp_path):
     ("北京中国国家博物馆推出新展", "places", "北京"),
     ("游客乘船前往毛伊岛", "places", "毛伊岛"),  # a "person" ending in 岛
     ("罗斯托夫州遭到袭击", "places", "罗斯托夫州"),
+    ("法国总统马克龙2日举行会议", "people", "马克龙"),  # a title before a foreign name
+    ("俄罗斯总理梅德韦杰夫举行会见", "people", "梅德韦杰夫"),
+    ("塔吉克斯坦总统拉赫蒙会见代表团", "people", "拉赫蒙"),
+    ("秘鲁总统博鲁阿尔特说", "people", "博鲁阿尔特"),
     ("斯洛文尼亚总统出席会议", "places", "斯洛文尼亚"),  # a country is a place (CLDR's names)
     ("也门和约旦发表联合声明", "places", "约旦"),
     ("马里乌波尔港口恢复运营", "places", "马里乌波尔"),  # 马里 is left out: no split
@@ -139,6 +143,10 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("外交部长在记者会上答问", "外交部长"),  # the office is not the body
     ("上海合作组织成员国国防部长会议", "上海合作组织成员国国防部"),  # nor the member states
     ("斯洛文尼亚总统出席会议", "斯洛文尼亚总统"),
+    ("国家主席和通伦总书记", "和通伦"),  # a conjunction is no part of a name
+    ("法国总统马克龙2日举行会议", "马克龙2"),
+    ("秘鲁总统博鲁阿尔特说", "博鲁阿尔特说"),  # a verb ends the name
+    ("总统候选人表示", "候选人"),
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
