@@ -88,7 +88,8 @@ def _transliterations(tagged):
         if word and len(word) <= 4 and _TRANSLIT.issuperset(word):
             run.append((word, tag))
             continue
-        if len(run) > 1 and any(t in _NAME_TAGS for _, t in run) and not _places(run):
+        if len(run) > 1 and any(t in _NAME_TAGS for _, t in run) and not all(
+                t in _PLACE_TAGS and len(w) > 1 for w, t in run):  # 卡塔尔 多哈: two places
             kinds = {_KIND_OF.get(t) for _, t in run}
             yield "".join(w for w, _ in run), "nr" if "people" in kinds else "ns"
         else:
@@ -96,12 +97,6 @@ def _transliterations(tagged):
         run = []
         if word:
             yield word, tag
-
-
-def _places(run) -> bool:
-    """Whether a run of transliteration pieces is places side by side (卡塔尔 多哈): not one
-    name. (A place and untagged pieces, 巴西 贝伦, joins as wrongly as it splits 巴尔米 拉.)"""
-    return all(t in _PLACE_TAGS and len(w) > 1 for w, t in run)
 
 
 def _candidate(text: str) -> bool:
