@@ -8,7 +8,9 @@ word or a known body belong to its name (name_rules.mend calls ``join_body`` per
   (国家 林业 和 草原 局);
 - a body the dictionary knows whose ending is a head (社会保障部, 国际会议中心) takes the
   places and prefixes before it (菲律宾 国际会议中心), and a ministry also the fields of
-  ministries (人力资源 和 社会保障部) or the body it belongs to (中央军委 政治工作部).
+  ministries (人力资源 和 社会保障部) or the body it belongs to (中央军委 政治工作部);
+- a dictionary word made of a body and an office lists the body (中央政治局 常委,
+  ``titled_bodies`` and ``split_titles``).
 """
 from __future__ import annotations
 

@@ -16,6 +16,9 @@ the ones the quality figures come from (docs/quality.md):
   组织) are one organisation;
 - a person's name, a middle dot and the family name after it are one person
   (纳兰德拉 · 莫迪), listed whole and by the family name (莫迪).
+- after a title, the untagged pieces of a foreign name are one person (总统 马克 龙);
+  a "person" ending in 岛 湖 湾 港 峡 州 is a place (毛伊岛); a verb of motion and a
+  one-character place (来京) is no place (``motion_places``).
 """
 from __future__ import annotations
 
