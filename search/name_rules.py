@@ -53,7 +53,7 @@ _TITLES = frozenset("总统 副总统 总理 副总理 首相 国王 女王 王�
 _RETITLED = frozenset("nz x - nrx".split())
 # Tags of single characters that end a name after a title (说 v, 在 p, 和 c, 将 d ...).
 _NOT_PIECES = frozenset("v p c d u uj ul ug uz r m q f t a vn ad".split())
-_NAME_STOPS = frozenset("时等和与同及说称在将")
+_NAME_STOPS = frozenset("时等和与同及说称在将女互")
 # A verb of coming and going before a one-character place makes no place's name (来京, 驻港).
 _MOTION = frozenset("来回离赴抵返驻留入")
 _FAMILY_TAGS = _GIVEN | {"-", "x", "j", "zg", "nz", "ns", "nsf"}
@@ -77,20 +77,30 @@ def _dotted(tagged, i: int, before, translit: frozenset[str]) -> tuple[str, int]
     return ("".join(parts), j) if parts else None
 
 
-def _titled_name(tagged, i: int, translit: frozenset[str]) -> tuple[str, int] | None:
+def _piece(word: str, tag: str, first: bool, translit: frozenset[str]) -> bool:
+    """Whether (word, tag) can be a piece of a foreign name after a title (_titled_name)."""
+    if not han(word):
+        return False
+    if first:
+        return len(word) > 1 and tag in _RETITLED
+    return word[0] not in _NAME_STOPS and (
+        tag in _RETITLED or len(word) == 1 and (word in translit or tag not in _NOT_PIECES))
+
+
+def _titled_name(tagged, i: int, translit: frozenset[str], first_ok: bool = False):
     """The foreign name that starts at tagged[i] after a title, whatever the dictionary calls
     its pieces (总统 马克 龙, 总理 梅德韦 杰夫, 总统 拉赫 蒙), and the index past it: pieces
     that are no other word's (untagged, dropped by the fixes, nz) or single characters that are
-    no verb or particle (说, 在 end it), two-thirds transliteration characters."""
+    no verb or particle (说, 在 end it), two-thirds transliteration characters. ``first_ok``:
+    tagged[i] is a place the dictionary does not know (the HMM's guess: 总干事 谭德塞)."""
     j, name = i, ""
     while j < len(tagged) and len(name) < 8:
         word, tag = tagged[j]
-        if not han(word) or j > i and word[0] in _NAME_STOPS or not (tag in _RETITLED and (len(word) > 1 or j > i)
-                                 or len(word) == 1 and j > i
-                                 and (word in translit or tag not in _NOT_PIECES)):
+        if not (first_ok and j == i or _piece(word, tag, j == i, translit)):
             break
         name, j = name + word, j + 1
-    if 2 <= len(name) <= 8 and name[0] not in _NAME_STOPS and sum(ch in translit for ch in name) * 3 >= len(name) * 2:
+    if (2 <= len(name) <= 8 and name[0] not in _NAME_STOPS
+            and sum(ch in translit for ch in name) * 3 >= len(name) * 2):
         return name, j
     return None
 
@@ -142,18 +152,20 @@ def motion_places(tags: dict[str, str]) -> list[str]:
 
 
 def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
-         fields: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+         fields: frozenset[str] = frozenset(), known=None) -> list[tuple[str, str]]:
     """The (word, tag) pairs with the rules above applied, in one pass (it runs per article);
     ``surnames`` and ``translit`` are names.py's characters of surnames and transliterations,
-    ``fields`` the fields of ministries (``ministry_fields``)."""
+    ``fields`` the fields of ministries (``ministry_fields``), ``known`` jieba's word
+    frequencies (a place it does not know after a title is the HMM's guess)."""
     tagged = list(tagged)
     out: list[tuple[str, str]] = []
     i, whole_at = 0, None  # whole_at: where the last dotted name is, its family name after it
     while i < len(tagged):
         word, tag = tagged[i]
         i += 1
-        if out and out[-1][0] in _TITLES and tag in _RETITLED:
-            titled = _titled_name(tagged, i - 1, translit)
+        guessed = known is not None and tag in ("ns", "nsf") and not known.get(word)
+        if out and out[-1][0] in _TITLES and (tag in _RETITLED or guessed):
+            titled = _titled_name(tagged, i - 1, translit, guessed)
             if titled:
                 out.append((titled[0], "nr"))
                 i = titled[1]

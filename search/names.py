@@ -281,7 +281,8 @@ class NameFinder:
         found: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}
         tagged = _transliterations(self._tagged(normalize(lead_text(title, body))))
         tagged = split_titles(tagged, self._titled, self._tags or {})
-        for word, tag in mend(tagged, _SURNAMES, _TRANSLIT, self._fields):
+        for word, tag in mend(tagged, _SURNAMES, _TRANSLIT, self._fields,
+                              self.segmenter.tokenizer.FREQ):
             kind = _KIND_OF.get(tag)
             if kind and len(word) > 1 and len(found[kind]) < PER_KIND_MAX:
                 found[kind][word] = None

@@ -94,6 +94,7 @@ def test_user_dictionary_tags_win(tmp_path):
     ("俄罗斯总理梅德韦杰夫举行会见", "people", "梅德韦杰夫"),
     ("塔吉克斯坦总统拉赫蒙会见代表团", "people", "拉赫蒙"),
     ("秘鲁总统博鲁阿尔特说", "people", "博鲁阿尔特"),
+    ("世卫组织总干事谭德塞表示", "people", "谭德塞"),  # the HMM's "place" after a title
     ("斯洛文尼亚总统出席会议", "places", "斯洛文尼亚"),  # a country is a place (CLDR's names)
     ("也门和约旦发表联合声明", "places", "约旦"),
     ("马里乌波尔港口恢复运营", "places", "马里乌波尔"),  # 马里 is left out: no split
@@ -147,6 +148,7 @@ def test_rules_join_a_name_cut_into_words(finder, title, kind, name):
     ("法国总统马克龙2日举行会议", "马克龙2"),
     ("秘鲁总统博鲁阿尔特说", "博鲁阿尔特说"),  # a verb ends the name
     ("总统候选人表示", "候选人"),
+    ("德国总统汉堡之行", "汉堡之行"),
 ])
 def test_rules_hold_back_where_no_name_is(finder, title, absent):
     names = finder.find(title, "")
@@ -164,6 +166,11 @@ def test_a_lead_listing_many_names_keeps_them_all(finder):
               "巴西", "阿根廷", "智利", "秘鲁", "加拿大"]
     names = finder.find("会议召开", "来自" + "、".join(places) + "的代表出席会议。")
     assert len(set(places) & set(names.places)) > 20  # the old cap was 20 a kind
+
+
+def test_a_known_place_after_a_title_stays_a_place(finder):
+    names = finder.find("德国总统汉堡之行", "")
+    assert "汉堡" in names.places and "汉堡" not in names.people
 
 
 def test_names_version_names_the_rules():
