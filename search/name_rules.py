@@ -163,9 +163,10 @@ def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
     while i < len(tagged):
         word, tag = tagged[i]
         i += 1
-        guessed = known is not None and tag in ("ns", "nsf") and not known.get(word)
-        if out and out[-1][0] in _TITLES and (tag in _RETITLED or guessed):
-            titled = _titled_name(tagged, i - 1, translit, guessed)
+        if out and out[-1][0] in _TITLES:
+            guessed = known is not None and tag in ("ns", "nsf") and not known.get(word)
+            titled = (tag in _RETITLED or guessed) and _titled_name(tagged, i - 1, translit,
+                                                                    guessed)
             if titled:
                 out.append((titled[0], "nr"))
                 i = titled[1]
