@@ -22,6 +22,7 @@ from search.names import finder_for
 from search.schema import MAX_BODY_CHARS, make_document
 
 from .corpus import Problem, parse_article, read_bytes
+from .cutmemo import remember_cuts
 from .dates import DEFAULT_TZ
 from .manifest import Entry
 from .report import BuildReport, Progress
@@ -186,6 +187,6 @@ def use_segmenter(seg: Segmenter) -> Segmenter:
     global _SEG
     if _SEG is None or _SEG.fingerprint != seg.fingerprint:
         _SEG = seg
-    _SEG.initialize()
+    remember_cuts(_SEG)  # loads it; a writer cuts many blocks again (titles, news phrases)
     finder_for(_SEG).load()  # the names' tag tables too, before writers fork
     return _SEG
