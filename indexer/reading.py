@@ -156,7 +156,9 @@ def fork_pool(workers: int, initargs: tuple):
 def read_files(items: list[tuple[Path, str | None]], pool, report: BuildReport,
                progress: Progress | None, label: str = "reading") -> list[FileRead]:
     """Read every item (path, expected sha1 or None), recording problems in the report."""
-    results = _map(_read, items, pool)
+    # 64 files a task: the parent's CPU to hand out paths and take back articles
+    # (its pool threads, per task) fell from 0.08-0.12 to 0.05 ms a file.
+    results = _map(_read, items, pool, chunksize=64)
     if progress and items:
         results = progress(results, len(items), label)
     out = []
