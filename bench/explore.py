@@ -2,6 +2,7 @@
 timeline and name facets, each against a baseline measured in the same run.
 
     python bench/explore.py build CORPUS OUT [--baseline TREE] [--order explore,naive,explore]
+                                    [--page-cache warm|cold|asis]
     python bench/explore.py latency INDEX --baseline-index DIR [--baseline /work/main]
                                     [--procs 3]
     python bench/explore.py names CORPUS [--baseline /work/main] [--articles 1500] [--rounds 5]
@@ -64,18 +65,41 @@ def _build_cmd(name: str, args, out: Path, run: int) -> tuple[list[str], Path]:
     return [_python(tree), "-m", "indexer", args.corpus, "--index", index, "--rebuild", "-q"], tree
 
 
+def _page_cache(corpus: str, how: str) -> None:
+    """Before a build, untimed: every corpus file read once (warm) or dropped from the
+    page cache (cold), so every build starts alike; "asis" leaves it as the last left it
+    (the first build of a run then reads from disk, the others from memory)."""
+    if how == "asis":
+        return
+    for path in Path(corpus).rglob("*.md"):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if how == "warm":
+                while os.read(fd, 1 << 20):
+                    pass
+            else:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
 def build(args) -> dict:
     """Fresh builds in the order given (``explore,naive,explore`` puts the slow naive
     build between two of ours, so a drifting load weighs on both sides alike)."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list[tuple[float, float]]] = {}
+    loads = []
     for run, name in enumerate(args.order.split(",")):
         cmd, cwd = _build_cmd(name, args, out, run)
+        _page_cache(args.corpus, args.page_cache)
         wall, cpu = _timed(cmd, cwd)
         runs.setdefault(name, []).append((wall, cpu))
-        print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s CPU, load {os.getloadavg()[0]:.1f}",
-              file=sys.stderr)
+        loads.append(round(os.getloadavg()[0], 1))
+        print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s CPU, load {loads[-1]}", file=sys.stderr)
     wall = {n: statistics.mean(w for w, _ in r) for n, r in runs.items()}
     cpu = {n: statistics.mean(c for _, c in r) for n, r in runs.items()}
     ratios = {}
@@ -83,8 +107,8 @@ def build(args) -> dict:
         if a in runs and b in runs:
             ratios[f"{a}/{b} wall"] = wall[a] / wall[b]
             ratios[f"{a}/{b} cpu"] = cpu[a] / cpu[b]
-    return {"corpus": args.corpus, "order": args.order, "runs": runs, "wall_s": wall,
-            "cpu_s": cpu, "ratios": ratios}
+    return {"corpus": args.corpus, "order": args.order, "page_cache": args.page_cache,
+            "runs": runs, "loads": loads, "wall_s": wall, "cpu_s": cpu, "ratios": ratios}
 
 
 def latency(args) -> dict:
@@ -161,6 +185,9 @@ def main() -> None:
     b.add_argument("--baseline", default="/work/main")
     b.add_argument("--order", default="explore,baseline", type=_order,
                    help="builds to run, in turn: explore (this tree), baseline, naive")
+    b.add_argument("--page-cache", choices=("warm", "cold", "asis"), default="warm",
+                   help="before each build, read the corpus (warm) or drop it from the "
+                        "page cache (cold); default: warm")
     q = sub.add_parser("latency")
     q.add_argument("index")
     q.add_argument("--baseline-index", required=True)

@@ -4,7 +4,7 @@ jieba cuts a text one block at a time (a run of Han letters, Latin letters and
 digits between punctuation), each block alone. A build cuts every title
 twice (its title words, then the names' title and lead) and news repeats its
 blocks ("国家主席习近平", "新华社北京"): remembering a block's words saves
-a third of the cutting (docs/benchmarks.md, issue 14). The words are jieba's
+nearly a third of the cutting (docs/benchmarks.md, issue 14). The words are jieba's
 own for that block, so every cut gives the words it gave before.
 """
 from __future__ import annotations
@@ -13,8 +13,9 @@ from search.analysis import Segmenter
 
 __all__ = ["remember_cuts", "BLOCKS_MAX"]
 
-# Blocks remembered per process; when full, forgotten all at once. About 30 MB.
-BLOCKS_MAX = 100_000
+# Blocks remembered per process; when full, forgotten all at once. A block takes
+# about 700 bytes (14 MB in all); 20,000 save nearly as much as 200,000 would.
+BLOCKS_MAX = 20_000
 
 
 def remember_cuts(seg: Segmenter, most: int = BLOCKS_MAX) -> bool:
