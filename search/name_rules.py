@@ -19,12 +19,15 @@ the ones the quality figures come from (docs/quality.md):
 - after a title, the untagged pieces of a foreign name are one person (总统 马克 龙);
   a "person" ending in 岛 湖 湾 港 峡 州 is a place (毛伊岛); a verb of motion and a
   one-character place (来京) is no place (``motion_places``).
+- after those (``unglue``): a dictionary place gluing a Chinese-named place and a place word
+  (北京 + 天安门广场) is both; a name and a monarch's ordinal (卡洛斯 + 三世) are one person,
+  and so are two person-tagged pieces making one transliterated name (马特 + 维延科).
 """
 from __future__ import annotations
 
 from .name_bodies import ANCHORS, han, join_body
 
-__all__ = ["mend", "motion_places"]
+__all__ = ["mend", "motion_places", "unglue"]
 
 _UNITS = frozenset("省市县区镇乡村州旗")
 _PLACE_UNITS = frozenset("省市县镇乡村州")  # after a place: 区 and 旗 start other words (区域)
@@ -197,3 +200,60 @@ def mend(tagged, surnames: frozenset[str], translit: frozenset[str],
         out.append((word, tag))
         join_body(out, word, tag, fields)
     return out
+
+
+
+# A monarch's ordinal after a name is part of it (伊丽莎白 + 二世, tagged nrx alone).
+_ORDINALS = frozenset("一世 二世 三世 四世 五世 六世".split())
+_PLACE_SPLIT_TAGS = frozenset(("ns", "nsf"))
+_PERSONS = frozenset(("nr", "nrfg", "nrt"))
+_WHOLE_ENDS = frozenset("洲国")  # 珠江三角洲, 墨西哥合众国: one place
+# Characters a run of a name's pieces took from the text around it (和 特恩布尔, 卢称), and
+# ends of places (萨苏埃拉宫, 某某镇): no joined name begins or ends with one ...
+_JOIN_STOPS = frozenset(_NAME_STOPS | set("致曾为宫镇军"))
+_JOINED_STOPS = frozenset("和与及")  # ... nor holds a conjunction (卢拉 和 罗塞夫: two people)
+
+
+def _foreign(name: str, translit: frozenset[str]) -> bool:
+    """Whether two joined pieces make one transliterated name: four to eight characters,
+    two-thirds transliteration characters, no dot, conjunction or word from around it."""
+    return (4 <= len(name) <= 8 and sum(ch in translit for ch in name) * 3 >= len(name) * 2
+            and name[0] not in _JOIN_STOPS and name[-1] not in _JOIN_STOPS
+            and not _DOTS.intersection(name) and not _JOINED_STOPS.intersection(name))
+
+
+def _place_parts(word: str, tags: dict[str, str], translit: frozenset[str]):
+    """The two places a dictionary place glues (北京 + 某某广场), or None: a place of two or
+    three characters with a Chinese name (not a transliteration: 沙特 + 阿拉伯) and a place
+    word of three or more, both in the dictionary, not a region or a state's long name."""
+    for k in (2, 3):
+        head, rest = word[:k], word[k:]
+        if (tags.get(head) in _PLACE_SPLIT_TAGS and not translit.issuperset(head)
+                and tags.get(rest) in _PLACE_SPLIT_TAGS and len(rest) >= 3
+                and rest[-1] not in _WHOLE_ENDS):
+            return head, rest
+    return None
+
+
+def unglue(tagged: list, tags: dict[str, str], translit: frozenset[str], known):
+    """The pairs with a glued dictionary place listed as its two places (organisations stay
+    whole), a person's ordinal joined to the name, and two pieces the dictionary calls
+    people joined when they make one transliterated name it does not know (马特 +
+    维延科); ``tags`` the dictionary's tags, ``known`` jieba's word frequencies."""
+    i = 0
+    while i < len(tagged):
+        word, tag = tagged[i]
+        i += 1
+        after = tagged[i] if i < len(tagged) else ("", "x")
+        if tag in _GIVEN and after[0] in _ORDINALS or (
+                tag in _PERSONS and after[1] in _PERSONS and after[1] in _PERSONS
+                and _foreign(word + after[0], translit) and not known.get(word + after[0])):
+            yield word + after[0], "nr"
+            i += 1
+            continue
+        parts = (_place_parts(word, tags, translit)
+                 if len(word) >= 5 and tag in _PLACE_SPLIT_TAGS else None)
+        if parts:
+            yield from ((part, tag) for part in parts)
+        else:
+            yield word, tag

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .analysis import Segmenter, _cache_dir, normalize
 from .name_bodies import ministries, ministry_fields, split_titles, titled_bodies
-from .name_rules import mend, motion_places
+from .name_rules import mend, motion_places, unglue
 
 __all__ = ["KINDS", "Names", "NameFinder", "NAMES_VERSION", "finder_for", "lead_text",
            "name_keys"]
@@ -36,7 +36,7 @@ KINDS = {"people": ("nr", "nrfg", "nrt"), "places": ("ns", "nsf"), "organization
 _PEOPLE_TAGS = frozenset(KINDS["people"])
 _KIND_OF = {tag: kind for kind, tags in KINDS.items() for tag in tags}
 FIXES = Path(__file__).with_name("names_fixes.txt")
-NAMES_VERSION = "5-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
+NAMES_VERSION = "6-" + hashlib.sha256(FIXES.read_bytes()).hexdigest()[:8]
 LEAD_MIN, LEAD_MAX = 60, 400  # characters of lead read: paragraphs up to MIN, cut at MAX
 PER_KIND_MAX = 64  # a lead's list of names (22 companies, 86 leaders) is kept whole
 # "央视网消息（新闻联播）：", "新华社北京3月5日电", "本台消息：" before the story itself.
@@ -281,8 +281,9 @@ class NameFinder:
         found: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}
         tagged = _transliterations(self._tagged(normalize(lead_text(title, body))))
         tagged = split_titles(tagged, self._titled, self._tags or {})
-        for word, tag in mend(tagged, _SURNAMES, _TRANSLIT, self._fields,
-                              self.segmenter.tokenizer.FREQ):
+        mended = mend(tagged, _SURNAMES, _TRANSLIT, self._fields, self.segmenter.tokenizer.FREQ)
+        for word, tag in unglue(mended, self._tags or {}, _TRANSLIT,
+                                 self.segmenter.tokenizer.FREQ):
             kind = _KIND_OF.get(tag)
             if kind and len(word) > 1 and len(found[kind]) < PER_KIND_MAX:
                 found[kind][word] = None
