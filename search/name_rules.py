@@ -235,22 +235,25 @@ def _place_parts(word: str, tags: dict[str, str], translit: frozenset[str]):
     return None
 
 
-def unglue(tagged: list, tags: dict[str, str], translit: frozenset[str], known):
-    """The pairs with a glued dictionary place listed as its two places (organisations stay
-    whole), a person's ordinal joined to the name, and two pieces the dictionary calls
-    people joined when they make one transliterated name it does not know (马特 +
-    维延科); ``tags`` the dictionary's tags, ``known`` jieba's word frequencies."""
-    i = 0
-    while i < len(tagged):
-        word, tag = tagged[i]
-        i += 1
-        after = tagged[i] if i < len(tagged) else ("", "x")
-        if tag in _GIVEN and after[0] in _ORDINALS or (
-                tag in _PERSONS and after[1] in _PERSONS and after[1] in _PERSONS
-                and _foreign(word + after[0], translit) and not known.get(word + after[0])):
-            yield word + after[0], "nr"
-            i += 1
+def unglue(tagged: list, tags: dict[str, str], translit: frozenset[str], known,
+           kinds: frozenset[str]):
+    """The pairs tagged one of ``kinds`` (names; the rest are not needed after this), with a
+    glued dictionary place listed as its two places (organisations stay whole), a person's
+    ordinal joined to the name, and two pieces the dictionary calls people joined when they
+    make one transliterated name it does not know (马特 + 维延科); ``tags`` the dictionary's
+    tags, ``known`` jieba's word frequencies."""
+    skip, last = -1, len(tagged) - 1
+    for i, (word, tag) in enumerate(tagged):
+        if tag not in kinds and tag != "nrx" or i == skip:
             continue
+        if i < last:
+            after, after_tag = tagged[i + 1]
+            if tag in _GIVEN and after in _ORDINALS or (
+                    tag in _PERSONS and after_tag in _PERSONS
+                    and _foreign(word + after, translit) and not known.get(word + after)):
+                yield word + after, "nr"
+                skip = i + 1
+                continue
         parts = (_place_parts(word, tags, translit)
                  if len(word) >= 5 and tag in _PLACE_SPLIT_TAGS else None)
         if parts:

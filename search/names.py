@@ -283,7 +283,7 @@ class NameFinder:
         tagged = split_titles(tagged, self._titled, self._tags or {})
         mended = mend(tagged, _SURNAMES, _TRANSLIT, self._fields, self.segmenter.tokenizer.FREQ)
         for word, tag in unglue(mended, self._tags or {}, _TRANSLIT,
-                                 self.segmenter.tokenizer.FREQ):
+                                self.segmenter.tokenizer.FREQ, _NAME_TAGS):
             kind = _KIND_OF.get(tag)
             if kind and len(word) > 1 and len(found[kind]) < PER_KIND_MAX:
                 found[kind][word] = None
