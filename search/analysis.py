@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = [
     "ANALYSIS_VERSION", "normalize", "OffsetMap", "word_runs", "grams", "gram_codes",
-    "char_codes", "term_text", "fuse", "GRAM_SHIFT",
+    "char_codes", "term_text", "fuse", "GRAM_SHIFT", "digit_breaks",
     "Segmenter", "WordToken", "is_searchable",
 ]
 
@@ -152,6 +152,17 @@ def word_runs(norm: str) -> Iterator[tuple[int, str]]:
     for run in _RUN.findall(fuse(norm)):
         yield pos, run
         pos += len(run)
+
+
+def digit_breaks(norm: str) -> set[int]:
+    """Offsets (in letters) of a digit that ends a run before a run starting with a digit:
+    the text must end its run there too, as 3.5 and 3-5 are not 35."""
+    breaks, last = set(), ""
+    for start, run in word_runs(norm):
+        if last[-1:].isdigit() and run[0].isdigit():
+            breaks.add(start - 1)
+        last = run
+    return breaks
 
 
 # A term of the bigram and character fields as one integer: the first code

@@ -18,9 +18,8 @@ from math import log
 import numpy as np
 from whoosh import query as wq
 
-from .analysis import word_runs
-from .substring import (_MAX_EXPANSION, _MAX_SLOTS, Exhaustive, Rarest, Substring,
-                        digit_breaks, plan)
+from .analysis import digit_breaks, word_runs
+from .substring import _MAX_EXPANSION, _MAX_SLOTS, Exhaustive, Rarest, Substring, plan
 from .tables import SegmentView, Tables
 
 __all__ = ["evaluate", "query_key"]

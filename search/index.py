@@ -23,7 +23,7 @@ from .lexicon import Lexicon
 from .synonyms import SynonymSource
 from .columnar import SUFFIX
 from .integrity import check_sizes
-from .params import SORTS, check_limit, check_search, rebuild_command
+from .params import check_limit, check_search, rebuild_command
 from .query import compile_query, exact_query, highlight_terms, parse, read_as
 from .ranking import RankingRules, by_date, link_series, rank, series_spans
 from .results import allowed, facet_counts, top

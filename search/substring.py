@@ -16,9 +16,9 @@ from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.matching.binary import IntersectionMatcher
 from whoosh.util import make_binary_tree
 
-from .analysis import word_runs
+from .analysis import digit_breaks, word_runs
 
-__all__ = ["Substring", "Exhaustive", "Rarest", "digit_breaks"]
+__all__ = ["Substring", "Exhaustive", "Rarest"]
 
 # Type byte of search.schema.CompactPositions -> array typecode.
 _TYPECODES = {ord("B"): "B", ord("H"): "H", ord("I"): "I"}
@@ -44,17 +44,6 @@ def plan(norm: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]], int]:
         for i in range(len(run) - 1):
             slots.append((start + i, run[i:i + 2]))
     return slots, singles, length
-
-
-def digit_breaks(norm: str) -> set[int]:
-    """Offsets (in letters) of a digit that ends a run before a run starting with a digit:
-    the text must end its run there too, as 3.5 and 3-5 are not 35."""
-    breaks, last = set(), ""
-    for start, run in word_runs(norm):
-        if last[-1:].isdigit() and run[0].isdigit():
-            breaks.add(start - 1)
-        last = run
-    return breaks
 
 
 class Substring(Query):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import product
 from zlib import crc32
 
-from ..analysis import Segmenter, is_searchable, normalize, word_runs
+from ..analysis import Segmenter, digit_breaks, is_searchable, normalize, word_runs
 from ..categories import resolve
 from ..query import MAX_GROUPS, MAX_TERM_CHARS, MAX_WORDS, Clause, ParsedQuery, cut_apart
 from .config import CAT_CLOSE, CAT_OPEN, EVERY, MARK, NEVER
@@ -86,10 +86,11 @@ def phrase(norm: str, budget: Budget | None = None) -> str:
     digits (3.5 is not 35), as in the Whoosh backend.
     """
     runs: list[list[str]] = []
-    for _, run in word_runs(norm):
+    breaks = digit_breaks(norm)
+    for start, run in word_runs(norm):
         chars = _chars(run)
-        if runs and chars and runs[-1][-1][-1:].isdigit() and chars[0].isdigit():
-            runs[-1] += [MARK] + chars  # 3.5 is not 35: punctuation there (substring.digit_breaks)
+        if runs and chars and start - 1 in breaks:
+            runs[-1] += [MARK] + chars  # 3.5 is not 35: punctuation there, never optional
         elif chars:
             runs.append(chars)
     if not runs:
